@@ -1,0 +1,153 @@
+# xdpgame build. Everything goes to build/; V=1 shows the commands.
+#
+#   make            build build/xdpgame (the BPF object and skeleton first)
+#   make test       unit tests under ASan+UBSan, the ring under TSan, then the
+#                   whole suite (unit, BPF, veth integration); needs root
+#   make demo       a veth pair in namespaces, a server, a client session
+#   make bench      side-by-side benchmark (see docs/BENCHMARKS.md)
+#   make clean
+#
+# Every target that needs Debian packages runs scripts/deps.sh first (it
+# installs only what is missing). DEPS=0 skips it.
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' $(1) $(2);
+endif
+
+BUILD := build
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+WARN := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+XG_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -MMD -MP
+LDLIBS := -lxdp -lbpf -lelf -lz -lpthread -lm
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) \
+	-Iinclude -Ibpf -Ivmlinux -MMD -MP
+
+SAN_ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_TSAN := -fsanitize=thread
+
+USER_SRC := $(sort $(wildcard user/*.c))
+USER_LIB_SRC := $(filter-out user/main.c,$(USER_SRC))
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+BPFT_SRC := $(sort $(wildcard tests/bpf/*.c))
+INTEG_SRC := $(sort $(wildcard tests/integration/*.c))
+BPF_SRC := $(sort $(wildcard bpf/*.bpf.c))
+
+obj = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
+USER_OBJ := $(call obj,obj,$(USER_SRC))
+USER_LIB_OBJ := $(call obj,obj,$(USER_LIB_SRC))
+TEST_OBJ := $(call obj,obj,$(UNIT_SRC) $(BPFT_SRC) $(INTEG_SRC))
+ASAN_OBJ := $(call obj,asan,$(USER_LIB_SRC) $(UNIT_SRC))
+TSAN_OBJ := $(call obj,tsan,user/ring.c user/world.c user/msg.c \
+	tests/unit/test_ring.c tests/unit/test_world.c tests/tsan/runner.c)
+BPF_OBJ := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRC))
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRC))
+
+BIN := $(BUILD)/xdpgame
+TESTS := $(BUILD)/tests/xdpgame-tests
+TESTS_ASAN := $(BUILD)/tests/unit-asan
+TESTS_TSAN := $(BUILD)/tests/threads-tsan
+
+DEPS ?= 1
+ifeq ($(DEPS),1)
+deps_stamp := $(BUILD)/.deps-ok
+else
+deps_stamp :=
+endif
+
+.PHONY: all test unit demo bench clean deps vmlinux format
+all: $(BIN)
+
+deps:
+	$(Q)scripts/deps.sh
+
+$(BUILD)/.deps-ok: scripts/deps.sh
+	$(Q)mkdir -p $(@D)
+	$(Q)scripts/deps.sh
+	$(Q)touch $@
+
+# BPF object, then its skeleton. bpftool writes the skeleton to stdout.
+$(BUILD)/%.bpf.o: bpf/%.bpf.c Makefile | $(deps_stamp)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(@:.o=.d) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+# User objects depend on the skeletons (they include them).
+$(BUILD)/obj/%.o: %.c Makefile $(SKELS) | $(deps_stamp)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XG_CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c Makefile $(SKELS) | $(deps_stamp)
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XG_CFLAGS) -O1 $(SAN_ASAN) -c $< -o $@
+
+$(BUILD)/tsan/%.o: %.c Makefile | $(deps_stamp)
+	$(call msg,CC-TSAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XG_CFLAGS) -O1 $(SAN_TSAN) -c $< -o $@
+
+$(BIN): $(USER_OBJ)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(XG_CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(TESTS): $(USER_LIB_OBJ) $(TEST_OBJ)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XG_CFLAGS) $^ -o $@ $(LDLIBS) -lcriterion
+
+$(TESTS_ASAN): $(ASAN_OBJ)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XG_CFLAGS) $(SAN_ASAN) $^ -o $@ $(LDLIBS) -lcriterion
+
+$(TESTS_TSAN): $(TSAN_OBJ)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XG_CFLAGS) $(SAN_TSAN) $^ -o $@ -lpthread -lcriterion
+
+# The sanitizer runs first; the whole suite runs last so that its Criterion
+# summary is the closing line. Integration tests need root (namespaces, XDP).
+test: $(BIN) $(TESTS) $(TESTS_ASAN) $(TESTS_TSAN)
+	@echo "== unit tests under ASan+UBSan"
+	$(Q)ASAN_OPTIONS=detect_leaks=1 $(TESTS_ASAN) --jobs 2
+	@echo "== ring and world under TSan"
+	$(Q)setarch $(shell uname -m) -R $(TESTS_TSAN)
+	@echo "== whole suite: unit, BPF, integration over veth"
+	$(Q)XDPGAME=$(abspath $(BIN)) XG_SRCDIR=$(CURDIR) $(TESTS) --jobs 1
+
+unit: $(TESTS)
+	$(Q)XDPGAME=$(abspath $(BIN)) XG_SRCDIR=$(CURDIR) $(TESTS) --jobs 1 --filter '!(integ*)/*'
+
+demo: $(BIN)
+	$(Q)scripts/demo.sh $(abspath $(BIN))
+
+bench: $(BIN)
+	$(Q)scripts/bench.sh $(abspath $(BIN))
+
+vmlinux:
+	$(Q)vmlinux/gen_vmlinux_h.sh
+
+format:
+	$(Q)clang-format -i $(USER_SRC) $(wildcard user/*.h include/xdpgame/*.h bpf/*.h bpf/*.c tests/*/*.c tests/*/*.h)
+
+clean:
+	$(Q)rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

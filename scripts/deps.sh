@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install the Debian packages xdpgame needs to build, test and benchmark,
+# and only those that are missing. Idempotent: a second run installs nothing.
+set -euo pipefail
+
+pkgs=(
+	make gcc clang llvm pkg-config
+	libbpf-dev libxdp-dev libelf-dev zlib1g-dev
+	bpftool linux-libc-dev
+	libcriterion-dev
+	iproute2 ethtool iputils-ping netcat-openbsd procps util-linux
+	valgrind gnuplot-nox
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]}" >&2
+	echo "deps: run as root (or: sudo apt-get install ${missing[*]})" >&2
+	exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# shellcheck shell=bash
+# One runner library for the integration tests: two network namespaces
+# joined by a veth pair, names unique to the run, bpffs mounted, and a
+# teardown that runs on every exit (success, failure, signal) and removes
+# the namespaces, the processes and the pins the test made.
+#
+#   . "$(dirname "$0")/lib.sh"
+#   xg_setup [rxqueues]      srv/cli namespaces, veth $XG_SIF <-> $XG_CIF
+#   xg_srv CMD...            run in the server namespace (nsenter --net only,
+#   xg_cli CMD...            so bpffs pins stay visible)
+#   xg_bg NAME CMD...        run in the background in the server namespace;
+#                            its output goes to $XG_TMP/NAME.log
+#   xg_wait_log NAME TEXT    wait (10 s) for TEXT in NAME.log
+#   ok / fail MSG            record a check
+#
+# XG_DEBUG=1 leaves everything up at the end and prints how to enter it.
+# Exit codes: 0 pass, 1 fail, 77 skip (not root, or a feature is missing).
+
+set -u
+
+XDPGAME=${XDPGAME:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/xdpgame}
+XG_RUN=${XG_RUN:-$$}
+XG_NS_SRV="xgs-$XG_RUN"
+XG_NS_CLI="xgc-$XG_RUN"
+XG_SIF="xs$XG_RUN"
+XG_CIF="xc$XG_RUN"
+XG_SIP4=192.0.2.1
+XG_CIP4=192.0.2.2
+XG_SIP6=2001:db8::1
+XG_CIP6=2001:db8::2
+XG_TMP=$(mktemp -d /tmp/xdpgame-test.XXXXXX)
+XG_PIDS=()
+XG_FAILS=0
+XG_CHECKS=0
+
+xg_skip() { echo "SKIP: $*"; exit 77; }
+
+[ "$(id -u)" -eq 0 ] || xg_skip "needs root (network namespaces, XDP)"
+[ -x "$XDPGAME" ] || { echo "FAIL: $XDPGAME not built"; exit 1; }
+
+ok() { XG_CHECKS=$((XG_CHECKS + 1)); echo "  ok   $*"; }
+fail() { XG_CHECKS=$((XG_CHECKS + 1)); XG_FAILS=$((XG_FAILS + 1)); echo "  FAIL $*"; }
+# check DESCRIPTION CMD...: ok if CMD succeeds
+check() { local d=$1; shift; if "$@"; then ok "$d"; else fail "$d"; fi; }
+
+xg_srv() { nsenter --net="/run/netns/$XG_NS_SRV" "$@"; }
+xg_cli() { nsenter --net="/run/netns/$XG_NS_CLI" "$@"; }
+
+xg_bg() {
+	local name=$1; shift
+	nsenter --net="/run/netns/$XG_NS_SRV" "$@" >"$XG_TMP/$name.log" 2>&1 &
+	XG_PIDS+=($!)
+	eval "XG_PID_${name//-/_}=$!"
+}
+
+xg_pid() { eval "echo \${XG_PID_${1//-/_}:-}"; }
+
+xg_wait_log() {
+	local name=$1 text=$2 i
+	for i in $(seq 1 100); do
+		grep -q -- "$text" "$XG_TMP/$name.log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "  (timed out waiting for '$text' in $name.log:)"
+	sed 's/^/    | /' "$XG_TMP/$name.log" | tail -20
+	return 1
+}
+
+# Wait (10 s) for a background process to exit; its status in XG_STATUS.
+xg_wait_exit() {
+	local pid=$1 i
+	for i in $(seq 1 100); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			wait "$pid" 2>/dev/null
+			XG_STATUS=$?
+			return 0
+		fi
+		sleep 0.1
+	done
+	XG_STATUS=124
+	return 1
+}
+
+xg_bpffs() {
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+}
+
+xg_setup() {
+	local q=${1:-1}
+	ip netns add "$XG_NS_SRV" || exit 1
+	ip netns add "$XG_NS_CLI" || exit 1
+	ip link add "$XG_SIF" numrxqueues "$q" numtxqueues "$q" netns "$XG_NS_SRV" \
+		type veth peer name "$XG_CIF" numrxqueues "$q" numtxqueues "$q" \
+		netns "$XG_NS_CLI" || exit 1
+	xg_srv ip addr add "$XG_SIP4/24" dev "$XG_SIF"
+	xg_cli ip addr add "$XG_CIP4/24" dev "$XG_CIF"
+	xg_srv ip addr add "$XG_SIP6/64" dev "$XG_SIF" nodad
+	xg_cli ip addr add "$XG_CIP6/64" dev "$XG_CIF" nodad
+	xg_srv ip link set lo up
+	xg_cli ip link set lo up
+	xg_srv ip link set "$XG_SIF" up
+	xg_cli ip link set "$XG_CIF" up
+	# crafted and XDP_TX'd frames carry full checksums
+	xg_srv ethtool -K "$XG_SIF" tx off >/dev/null 2>&1
+	xg_cli ethtool -K "$XG_CIF" tx off >/dev/null 2>&1
+	xg_bpffs
+}
+
+xg_teardown() {
+	local pid
+	if [ "${XG_DEBUG:-0}" = 1 ]; then
+		echo "XG_DEBUG: left up: namespaces $XG_NS_SRV $XG_NS_CLI, logs in $XG_TMP"
+		echo "XG_DEBUG: enter with nsenter --net=/run/netns/$XG_NS_SRV bash"
+		return
+	fi
+	for pid in "${XG_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${XG_PIDS[@]}"; do
+		xg_wait_exit "$pid" || kill -KILL "$pid" 2>/dev/null
+	done
+	ip netns del "$XG_NS_SRV" 2>/dev/null
+	ip netns del "$XG_NS_CLI" 2>/dev/null
+	rm -rf "/sys/fs/bpf/xdpgame/$XG_SIF" "/sys/fs/bpf/xdpgame/$XG_CIF" 2>/dev/null
+	rmdir /sys/fs/bpf/xdpgame 2>/dev/null
+	rm -rf "$XG_TMP"
+}
+trap xg_teardown EXIT
+trap 'exit 1' INT TERM
+
+# Field of a flat JSON object printed by xdpgame: json_field FILE KEY
+json_field() { grep -o "\"$2\":[0-9.]*" "$1" | head -1 | cut -d: -f2; }
+
+xg_finish() {
+	echo "$((XG_CHECKS - XG_FAILS)) passed, $XG_FAILS failed"
+	[ "$XG_FAILS" -eq 0 ]
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xdpgame: an AF_XDP/eBPF fast path for realtime UDP game servers.
+ * Entry point: global options, then dispatch through the command table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "log.h"
+
+struct xg_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct xg_cmd commands[] = {
+	{ "attach", cmd_attach, "serve the game on an interface until stopped" },
+	{ "load", cmd_load, "play against a server: load generator and latency analyser" },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: xdpgame COMMAND [options]   (xdpgame COMMAND --help)\n\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	xg_log_init_libbpf();
+	if (argc < 2) {
+		usage(stderr);
+		return XG_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return XG_EXIT_OK;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "error: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return XG_EXIT_USAGE;
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/* The live line and the final summary of `attach`; see report.h. */
+#include <inttypes.h>
+
+#include "report.h"
+
+void xg_report_live(FILE *f, int secs, const struct xg_stats *prev,
+		    const struct xg_stats *cur)
+{
+	fprintf(f,
+		"[%4ds] in %" PRIu64 " pps, out %" PRIu64
+		" pps, malformed %" PRIu64 ", drops %" PRIu64
+		", errors %" PRIu64 "\n",
+		secs, cur->rx_packets - prev->rx_packets,
+		cur->tx_packets - prev->tx_packets,
+		xg_stats_malformed_total(cur) - xg_stats_malformed_total(prev),
+		cur->drops - prev->drops, cur->errors - prev->errors);
+	fflush(f);
+}
+
+static const char *path_name(enum xg_path p)
+{
+	return p == XG_PATH_XSK ? "xsk" : "socket";
+}
+
+static void summary_text(FILE *f, struct xg_server *srv,
+			 const struct xg_stats *t, uint64_t kills, double secs)
+{
+	struct xg_hist_summary h;
+	int i;
+
+	xg_hist_summarize(&t->latency, &h);
+	fprintf(f, "summary: %.1f s, in %" PRIu64 " packets (%" PRIu64
+		   " bytes), out %" PRIu64 " packets (%" PRIu64 " bytes)\n",
+		secs, t->rx_packets, t->rx_bytes, t->tx_packets, t->tx_bytes);
+	fprintf(f, "  handled:");
+	for (i = 1; i < XG_MSG_NTYPES; i++)
+		fprintf(f, " %s %" PRIu64, xg_msg_name(i), t->handled[i]);
+	fprintf(f, "\n  acks:");
+	for (i = 0; i < XG_ST_NSTATUS; i++)
+		fprintf(f, " %s %" PRIu64, xg_status_name(i), t->status[i]);
+	fprintf(f, "\n  malformed %" PRIu64 ":", xg_stats_malformed_total(t));
+	for (i = 1; i < XG_ERR_NREASONS; i++)
+		if (t->malformed[i])
+			fprintf(f, " %s %" PRIu64, xg_err_name(i),
+				t->malformed[i]);
+	fprintf(f, "\n  drops %" PRIu64 ", errors %" PRIu64 ", kills %" PRIu64
+		   " (events lost %" PRIu64 ")\n",
+		t->drops, t->errors, kills, t->events_lost);
+	for (i = 0; i < srv->nworkers; i++) {
+		const struct xg_worker *w = &srv->workers[i];
+
+		fprintf(f, "  worker %d (%s", w->id, path_name(w->path));
+		if (w->queue >= 0)
+			fprintf(f, " queue %d", w->queue);
+		fprintf(f, ", cpu %d): in %" PRIu64 " out %" PRIu64 "\n",
+			w->cpu, w->stats.rx_packets, w->stats.tx_packets);
+	}
+	fprintf(f, "  service time ns: min %" PRIu64 " avg %" PRIu64
+		   " p50 %" PRIu64 " p90 %" PRIu64 " p99 %" PRIu64
+		   " p99.9 %" PRIu64 " max %" PRIu64 "\n",
+		h.min, h.avg, h.p50, h.p90, h.p99, h.p999, h.max);
+}
+
+static void summary_json(FILE *f, struct xg_server *srv,
+			 const struct xg_stats *t, uint64_t kills, double secs)
+{
+	struct xg_hist_summary h;
+	int i;
+
+	xg_hist_summarize(&t->latency, &h);
+	fprintf(f, "{\"seconds\":%.3f,\"rx_packets\":%" PRIu64
+		   ",\"rx_bytes\":%" PRIu64 ",\"tx_packets\":%" PRIu64
+		   ",\"tx_bytes\":%" PRIu64 ",\"drops\":%" PRIu64
+		   ",\"errors\":%" PRIu64 ",\"kills\":%" PRIu64,
+		secs, t->rx_packets, t->rx_bytes, t->tx_packets, t->tx_bytes,
+		t->drops, t->errors, kills);
+	fprintf(f, ",\"handled\":{");
+	for (i = 1; i < XG_MSG_NTYPES; i++)
+		fprintf(f, "%s\"%s\":%" PRIu64, i > 1 ? "," : "",
+			xg_msg_name(i), t->handled[i]);
+	fprintf(f, "},\"acks\":{");
+	for (i = 0; i < XG_ST_NSTATUS; i++)
+		fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "",
+			xg_status_name(i), t->status[i]);
+	fprintf(f, "},\"malformed\":{");
+	for (i = 1; i < XG_ERR_NREASONS; i++)
+		fprintf(f, "%s\"%s\":%" PRIu64, i > 1 ? "," : "",
+			xg_err_name(i), t->malformed[i]);
+	fprintf(f, "},\"workers\":[");
+	for (i = 0; i < srv->nworkers; i++) {
+		const struct xg_worker *w = &srv->workers[i];
+
+		fprintf(f, "%s{\"id\":%d,\"path\":\"%s\",\"queue\":%d,\"cpu\":%d,"
+			   "\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64 "}",
+			i ? "," : "", w->id, path_name(w->path), w->queue,
+			w->cpu, w->stats.rx_packets, w->stats.tx_packets);
+	}
+	fprintf(f, "],\"service_ns\":{\"min\":%" PRIu64 ",\"avg\":%" PRIu64
+		   ",\"p50\":%" PRIu64 ",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64
+		   ",\"p999\":%" PRIu64 ",\"max\":%" PRIu64 "}}\n",
+		h.min, h.avg, h.p50, h.p90, h.p99, h.p999, h.max);
+}
+
+void xg_report_summary(FILE *f, struct xg_server *srv,
+		       const struct xg_stats *total, uint64_t kills,
+		       double seconds, bool json)
+{
+	if (json)
+		summary_json(f, srv, total, kills, seconds);
+	else
+		summary_text(f, srv, total, kills, seconds);
+	fflush(f);
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the commands; see util.h. */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int xg_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return errno == ERANGE ? -ERANGE : -EINVAL;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int xg_parse_port(const char *s, uint16_t *port)
+{
+	uint64_t v;
+	int err = xg_parse_u64(s, 1, 65535, &v);
+
+	if (!err)
+		*port = (uint16_t)v;
+	return err;
+}
+
+int xg_parse_cpulist(const char *s, int *cpus, int max)
+{
+	char *dup = strdup(s), *save = NULL, *tok;
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	int n = 0, err = 0;
+
+	if (!dup)
+		return -ENOMEM;
+	for (tok = strtok_r(dup, ",", &save); tok && !err;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *dash = strchr(tok, '-');
+		uint64_t lo, hi;
+
+		if (dash)
+			*dash = '\0';
+		err = xg_parse_u64(tok, 0, (uint64_t)ncpu - 1, &lo);
+		hi = lo;
+		if (!err && dash)
+			err = xg_parse_u64(dash + 1, lo, (uint64_t)ncpu - 1, &hi);
+		for (; !err && lo <= hi; lo++) {
+			if (n == max)
+				err = -E2BIG;
+			else
+				cpus[n++] = (int)lo;
+		}
+	}
+	free(dup);
+	if (!err && n == 0)
+		err = -EINVAL;
+	return err ? err : n;
+}
+
+int xg_pin_thread(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+int xg_online_cpus(int *cpus, int max)
+{
+	cpu_set_t set;
+	int i, n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -errno;
+	for (i = 0; i < CPU_SETSIZE && n < max; i++)
+		if (CPU_ISSET(i, &set))
+			cpus[n++] = i;
+	return n;
+}
+
+int xg_online_count(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 1;
+	return CPU_COUNT(&set) > 0 ? CPU_COUNT(&set) : 1;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers shared by the commands: time, number and list parsing. */
+#ifndef XDPGAME_UTIL_H
+#define XDPGAME_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+enum { XG_MAX_CPUS = 256, XG_MAX_PORTS = 16, XG_MAX_QUEUES = 64 };
+
+static inline uint64_t xg_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Parse an unsigned decimal in [min, max]; 0 or -EINVAL / -ERANGE. */
+int xg_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* Parse a CPU list such as "0-3,6"; returns the count or a negative errno. */
+int xg_parse_cpulist(const char *s, int *cpus, int max);
+/* Parse a port 1..65535. */
+int xg_parse_port(const char *s, uint16_t *port);
+/* Pin the calling thread to one CPU; 0 or negative errno. */
+int xg_pin_thread(int cpu);
+/* Online CPUs as a list; count. */
+int xg_online_cpus(int *cpus, int max);
+/* Number of CPUs this process may run on (at least 1). */
+int xg_online_count(void);
+
+#endif

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/* The game world; see world.h for the concurrency design. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "world.h"
+
+struct xg_world *xg_world_create(uint32_t capacity)
+{
+	struct xg_world *w;
+
+	if (!capacity || capacity > XG_MAX_PLAYERS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->players = aligned_alloc(64, sizeof(*w->players) * capacity);
+	if (!w->players) {
+		free(w);
+		errno = ENOMEM;
+		return NULL;
+	}
+	memset(w->players, 0, sizeof(*w->players) * capacity);
+	w->capacity = capacity;
+	return w;
+}
+
+void xg_world_destroy(struct xg_world *w)
+{
+	if (!w)
+		return;
+	free(w->players);
+	free(w);
+}
+
+static struct xg_player *player(struct xg_world *w, uint32_t id)
+{
+	return id < w->capacity ? &w->players[id] : NULL;
+}
+
+/* First sighting sets full health; see world.h for why this is race-free.
+ * 'now' is never 0 (callers map 0 to 1), since 0 means never seen. */
+static void seen(struct xg_player *p, uint64_t now)
+{
+	int32_t zero = 0;
+
+	if (atomic_load_explicit(&p->last_seen, memory_order_acquire) == 0)
+		atomic_compare_exchange_strong_explicit(&p->health, &zero,
+							XG_FULL_HEALTH,
+							memory_order_relaxed,
+							memory_order_relaxed);
+	atomic_store_explicit(&p->last_seen, now, memory_order_release);
+}
+
+enum xg_status xg_world_touch(struct xg_world *w, uint32_t id, uint64_t now)
+{
+	struct xg_player *p = player(w, id);
+
+	if (!p)
+		return XG_ST_UNKNOWN_PLAYER;
+	seen(p, now ? now : 1);
+	return XG_ST_OK;
+}
+
+enum xg_status xg_world_move(struct xg_world *w, uint32_t id, uint32_t x,
+			     uint32_t y, uint32_t z, uint64_t now)
+{
+	struct xg_player *p = player(w, id);
+	uint32_t s;
+
+	if (!p)
+		return XG_ST_UNKNOWN_PLAYER;
+	seen(p, now ? now : 1);
+	if (!xg_coord_within(x, XG_F32_BITS_10000) ||
+	    !xg_coord_within(y, XG_F32_BITS_10000) ||
+	    !xg_coord_within(z, XG_F32_BITS_1000))
+		return XG_ST_OUT_OF_BOUNDS;
+
+	s = atomic_load_explicit(&p->seq, memory_order_relaxed);
+	for (;;) {
+		if (s & 1) {
+			s = atomic_load_explicit(&p->seq, memory_order_relaxed);
+			continue;
+		}
+		if (atomic_compare_exchange_weak_explicit(
+			    &p->seq, &s, s + 1, memory_order_acquire,
+			    memory_order_relaxed))
+			break;
+	}
+	atomic_thread_fence(memory_order_release);
+	atomic_store_explicit(&p->x, x, memory_order_relaxed);
+	atomic_store_explicit(&p->y, y, memory_order_relaxed);
+	atomic_store_explicit(&p->z, z, memory_order_relaxed);
+	atomic_store_explicit(&p->seq, s + 2, memory_order_release);
+	return XG_ST_OK;
+}
+
+enum xg_status xg_world_attack(struct xg_world *w, uint32_t attacker,
+			       uint32_t target, uint32_t damage, uint64_t now,
+			       bool *killed)
+{
+	struct xg_player *a = player(w, attacker), *t = player(w, target);
+	int32_t h, left;
+
+	*killed = false;
+	if (!a)
+		return XG_ST_UNKNOWN_PLAYER;
+	seen(a, now ? now : 1);
+	if (!t || atomic_load_explicit(&t->last_seen, memory_order_acquire) == 0)
+		return XG_ST_UNKNOWN_TARGET;
+
+	h = atomic_load_explicit(&t->health, memory_order_relaxed);
+	do {
+		if (h <= 0)
+			return XG_ST_TARGET_DEAD;
+		left = (uint32_t)h > damage ? h - (int32_t)damage : 0;
+	} while (!atomic_compare_exchange_weak_explicit(
+		&t->health, &h, left, memory_order_relaxed,
+		memory_order_relaxed));
+	*killed = left == 0;
+	return XG_ST_OK;
+}
+
+static float bits_to_float(uint32_t b)
+{
+	float f;
+
+	memcpy(&f, &b, sizeof(f));
+	return f;
+}
+
+int xg_world_get(const struct xg_world *w, uint32_t id,
+		 struct xg_player_view *v)
+{
+	struct xg_player *p;
+	uint32_t s1, s2, x, y, z;
+
+	if (id >= w->capacity)
+		return -ERANGE;
+	p = &w->players[id];
+	v->last_seen = atomic_load_explicit(&p->last_seen, memory_order_relaxed);
+	if (!v->last_seen)
+		return -ENOENT;
+	do {
+		s1 = atomic_load_explicit(&p->seq, memory_order_acquire);
+		x = atomic_load_explicit(&p->x, memory_order_relaxed);
+		y = atomic_load_explicit(&p->y, memory_order_relaxed);
+		z = atomic_load_explicit(&p->z, memory_order_relaxed);
+		atomic_thread_fence(memory_order_acquire);
+		s2 = atomic_load_explicit(&p->seq, memory_order_relaxed);
+	} while ((s1 & 1) || s1 != s2);
+	v->x = bits_to_float(x);
+	v->y = bits_to_float(y);
+	v->z = bits_to_float(z);
+	v->health = atomic_load_explicit(&p->health, memory_order_relaxed);
+	return 0;
+}
