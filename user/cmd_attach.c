@@ -22,10 +22,12 @@
 
 #include "cmds.h"
 #include "engine_sockets.h"
+#include "engine_xsk.h"
 #include "log.h"
 #include "report.h"
 #include "ring.h"
 #include "server.h"
+#include "xdp_loader.h"
 
 static volatile sig_atomic_t attach_signalled;
 
@@ -42,11 +44,19 @@ static void attach_usage(FILE *f)
 		"Serve the game's UDP ports on IFACE until SIGINT/SIGTERM.\n"
 		"\n"
 		"  -p, --port P        game UDP port (repeatable, up to %d)\n"
-		"  -m, --mode M        sockets (kernel UDP sockets only)\n"
+		"  -m, --mode M        auto (default): XDP in native mode if the driver\n"
+		"                      has it, else generic, else kernel sockets alone;\n"
+		"                      native, generic: that XDP mode or fail;\n"
+		"                      sockets: kernel UDP sockets only, no XDP\n"
+		"      --queues N|all  RX queues to serve with AF_XDP sockets (default all)\n"
+		"      --zero-copy M   auto (default): try zero-copy, else copy mode;\n"
+		"                      on: zero-copy or fail; off: copy mode\n"
+		"      --kernel-replies  answer HEARTBEAT in the XDP program (XDP_TX)\n"
 		"  -w, --workers N     kernel-socket workers (default: one per CPU)\n"
 		"  -c, --cpus LIST     CPUs to pin workers to, e.g. 0-3,6\n"
 		"      --naive         one recvfrom/sendto per packet (baseline)\n"
-		"      --busy-poll     spin on the sockets instead of sleeping\n"
+		"      --busy-poll     spin instead of sleeping (AF_XDP sockets prefer\n"
+		"                      busy polling; kernel sockets get SO_BUSY_POLL)\n"
 		"  -d, --duration S    stop after S seconds\n"
 		"      --json          print the final summary as JSON\n"
 		"  -q, --quiet         no live line\n"
@@ -57,6 +67,10 @@ static void attach_usage(FILE *f)
 
 struct attach_opts {
 	struct xg_server_cfg cfg;
+	enum xg_xdp_mode mode;
+	int queues;            /* 0 = all */
+	enum xg_zc_mode zero_copy;
+	bool kernel_replies;
 	bool quiet;
 };
 
@@ -74,6 +88,9 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 		{ "workers", required_argument, NULL, 'w' },
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "naive", no_argument, NULL, 'N' },
+		{ "queues", required_argument, NULL, 'Q' },
+		{ "zero-copy", required_argument, NULL, 'Z' },
+		{ "kernel-replies", no_argument, NULL, 'K' },
 		{ "busy-poll", no_argument, NULL, 'B' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'J' },
@@ -97,9 +114,9 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 			c->nports++;
 			break;
 		case 'm':
-			if (strcmp(optarg, "sockets"))
+			if (xg_mode_parse(optarg, &o->mode))
 				return bad_value("--mode", optarg,
-						 "want sockets");
+						 "want auto, native, generic or sockets");
 			break;
 		case 'w':
 			if (xg_parse_u64(optarg, 1, XG_MAX_CPUS, &v))
@@ -115,6 +132,27 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 			break;
 		case 'N':
 			c->naive = true;
+			break;
+		case 'Q':
+			if (!strcmp(optarg, "all"))
+				o->queues = 0;
+			else if (xg_parse_u64(optarg, 1, XG_MAX_QUEUES, &v))
+				return bad_value("--queues", optarg, "want 1..64 or all");
+			else
+				o->queues = (int)v;
+			break;
+		case 'Z':
+			if (!strcmp(optarg, "auto"))
+				o->zero_copy = XG_ZC_AUTO;
+			else if (!strcmp(optarg, "on"))
+				o->zero_copy = XG_ZC_ON;
+			else if (!strcmp(optarg, "off"))
+				o->zero_copy = XG_ZC_OFF;
+			else
+				return bad_value("--zero-copy", optarg, "want auto, on or off");
+			break;
+		case 'K':
+			o->kernel_replies = true;
 			break;
 		case 'B':
 			c->busy_poll = true;
@@ -209,13 +247,15 @@ static void drain_events(struct xg_server *srv, uint64_t *kills)
 }
 
 /* Serve until a signal or the duration; one live line a second. */
-static void run_loop(struct xg_server *srv, bool quiet, uint64_t *kills)
+static void run_loop(struct xg_server *srv, const char *xdp_ifname, bool quiet,
+		     uint64_t *kills)
 {
-	struct xg_stats prev, cur;
+	static struct xg_snapshot snaps[2];
+	struct xg_snapshot *prev = &snaps[0], *cur = &snaps[1], *t;
 	uint64_t start = xg_now_ns(), now;
 	int secs = 0;
 
-	xg_stats_init(&prev);
+	xg_snapshot_take(prev, srv, xdp_ifname);
 	while (!attach_signalled) {
 		usleep(100 * 1000);
 		drain_events(srv, kills);
@@ -223,10 +263,12 @@ static void run_loop(struct xg_server *srv, bool quiet, uint64_t *kills)
 		if (now - start < (uint64_t)(secs + 1) * 1000000000ull)
 			continue;
 		secs++;
-		xg_server_totals(srv, &cur);
+		xg_snapshot_take(cur, srv, xdp_ifname);
 		if (!quiet)
-			xg_report_live(stdout, secs, &prev, &cur);
+			xg_report_live(stdout, secs, prev, cur);
+		t = prev;
 		prev = cur;
+		cur = t;
 		if (srv->cfg.duration_s && secs >= srv->cfg.duration_s)
 			break;
 	}
@@ -259,13 +301,105 @@ static void server_free(struct xg_server *srv)
 	xg_world_destroy(srv->world);
 }
 
+/* Load and attach the XDP program. In auto mode a host where XDP cannot be
+ * had is served by the kernel sockets alone; another xdpgame on the
+ * interface is always an error. *xdp stays NULL when there is no program. */
+static int attach_xdp(const struct attach_opts *o, struct xg_xdp **xdp)
+{
+	struct xg_xdp_opts xo = {
+		.ifname = o->cfg.ifname,
+		.mode = o->mode,
+		.ports = o->cfg.ports,
+		.nports = o->cfg.nports,
+		.nqueues = o->queues,
+		.redirect = true, /* an empty xsks slot falls through anyway */
+		.kernel_replies = o->kernel_replies,
+	};
+	int err;
+
+	*xdp = NULL;
+	if (o->mode == XG_MODE_SOCKETS) {
+		if (o->kernel_replies)
+			pr_warn("warning: --kernel-replies needs the XDP program; ignored with --mode sockets\n");
+		return 0;
+	}
+	err = xg_xdp_attach(&xo, xdp);
+	if (!err) {
+		pr_info("xdpgame: XDP program attached to %s in %s mode; game packets are validated in the kernel\n",
+			o->cfg.ifname, xg_mode_name(xg_xdp_attached_mode(*xdp)));
+		return 0;
+	}
+	if (o->mode == XG_MODE_AUTO && err != -EEXIST) {
+		pr_warn("warning: no XDP on %s (see above); serving with kernel sockets alone\n",
+			o->cfg.ifname);
+		return 0;
+	}
+	return err;
+}
+
+/* One AF_XDP socket per queue. Where AF_XDP cannot be had, the XDP program
+ * and the kernel sockets serve on (unless zero-copy was demanded). */
+static int attach_xsk(struct attach_opts *o, struct xg_server *srv,
+		      struct xg_xdp *xdp, struct xg_xsk_engine **xsk)
+{
+	struct xg_xsk_opts xo = { .zero_copy = o->zero_copy,
+				  .busy_poll = o->cfg.busy_poll,
+				  .xsks_map_fd = xg_xdp_xsks_fd(xdp) };
+	int nq = xg_netdev_rx_queues(o->cfg.ifname), err;
+
+	if (nq < 0)
+		return nq;
+	if (o->queues > nq) {
+		pr_warn("error: %s has %d RX queue%s, not %d; use --queues %d or fewer (see `ethtool -l %s`)\n",
+			o->cfg.ifname, nq, nq == 1 ? "" : "s", o->queues, nq,
+			o->cfg.ifname);
+		return -EINVAL;
+	}
+	xo.nqueues = o->queues ? o->queues : nq;
+	if (xo.nqueues > XG_MAX_QUEUES)
+		xo.nqueues = XG_MAX_QUEUES;
+	err = xg_xsk_open(srv, &xo, xsk);
+	if (!err) {
+		pr_info("xdpgame: AF_XDP on %s: %d queue%s, %s mode%s\n",
+			o->cfg.ifname, xo.nqueues, xo.nqueues == 1 ? "" : "s",
+			xg_xsk_bind_mode(*xsk),
+			o->cfg.busy_poll ? ", busy polling" : "");
+		return 0;
+	}
+	*xsk = NULL;
+	if (o->zero_copy == XG_ZC_ON)
+		return err;
+	pr_warn("warning: no AF_XDP on %s (see above); serving with the XDP program and kernel sockets\n",
+		o->cfg.ifname);
+	return 0;
+}
+
+static void xsk_summary(FILE *f, bool json, void *arg)
+{
+	struct xg_xsk_engine *xsk = arg;
+	bool ok = xg_xsk_frames_ok(xsk);
+
+	if (json) {
+		fprintf(f, ",\"frames_ok\":%s,\"xsk\":[", ok ? "true" : "false");
+		xg_xsk_report(f, xsk, true);
+		fputc(']', f);
+		return;
+	}
+	xg_xsk_report(f, xsk, false);
+	fprintf(f, "  umem frames: %s\n",
+		ok ? "every frame accounted for" : "ACCOUNTING ERROR (a bug)");
+}
+
 int cmd_attach(int argc, char **argv)
 {
 	struct attach_opts o = {};
 	struct xg_sock_engine *socks = NULL;
+	struct xg_xsk_engine *xsk = NULL;
+	struct xg_report_extra extra = { xsk_summary, NULL };
+	struct xg_xdp *xdp = NULL;
+	struct xg_snapshot *snap = NULL;
 	struct xg_server srv;
-	struct xg_stats total;
-	uint64_t kills = 0, t0;
+	uint64_t kills = 0, t0 = xg_now_ns();
 	int ret, nworkers, err;
 
 	ret = attach_parse(argc, argv, &o);
@@ -286,10 +420,20 @@ int cmd_attach(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
+	err = attach_xdp(&o, &xdp);
+	if (err)
+		goto out;
 	err = xg_sockets_open(&srv, nworkers, &socks);
 	if (err)
 		goto out;
+	if (xdp) {
+		err = attach_xsk(&o, &srv, xdp, &xsk);
+		if (err)
+			goto out;
+	}
 	err = xg_sockets_start(socks);
+	if (!err && xsk)
+		err = xg_xsk_start(xsk);
 	if (err)
 		goto out;
 
@@ -301,17 +445,27 @@ int cmd_attach(int argc, char **argv)
 		o.cfg.naive ? "recvfrom/sendto" : "recvmmsg/sendmmsg",
 		o.cfg.busy_poll ? ", busy-poll" : "");
 	t0 = xg_now_ns();
-	run_loop(&srv, o.quiet, &kills);
+	run_loop(&srv, xdp ? o.cfg.ifname : NULL, o.quiet, &kills);
 
 out:
+	/* The program goes first: no packet may be steered to a socket that
+	 * is about to close. Its maps stay readable for the summary. */
+	xg_xdp_detach_prog(xdp);
 	atomic_store(&srv.stop, true);
+	xg_xsk_stop(xsk);
 	xg_sockets_destroy(socks);
 	drain_events(&srv, &kills);
-	if (!err) {
-		xg_server_totals(&srv, &total);
-		xg_report_summary(stdout, &srv, &total, kills,
-				  (double)(xg_now_ns() - t0) / 1e9, o.cfg.json);
+	snap = err ? NULL : malloc(sizeof(*snap));
+	if (snap) {
+		xg_snapshot_take(snap, &srv, xdp ? o.cfg.ifname : NULL);
+		extra.arg = xsk;
+		xg_report_summary(stdout, &srv, snap, kills,
+				  (double)(xg_now_ns() - t0) / 1e9, o.cfg.json,
+				  xsk ? &extra : NULL);
+		free(snap);
 	}
+	xg_xsk_destroy(xsk);
+	xg_xdp_destroy(xdp);
 	server_free(&srv);
 	return err ? XG_EXIT_FAIL : XG_EXIT_OK;
 }

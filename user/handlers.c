@@ -45,8 +45,12 @@ static enum xg_status handle_heartbeat(struct xg_handler_ctx *c,
 				       const struct xg_hdr *h,
 				       const void *body)
 {
+	enum xg_status st = xg_world_touch(c->world, xg_le32(h->player), c->now);
+
 	(void)body;
-	return xg_world_touch(c->world, xg_le32(h->player), c->now);
+	/* with a world of XG_MAX_PLAYERS, the same answer as the XDP
+	 * program's in-kernel reply (xg_heartbeat_status) */
+	return st != XG_ST_OK ? st : (enum xg_status)xg_heartbeat_status(h);
 }
 
 const struct xg_handler xg_handlers[XG_MSG_NTYPES] = {

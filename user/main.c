@@ -17,7 +17,11 @@ struct xg_cmd {
 
 static const struct xg_cmd commands[] = {
 	{ "attach", cmd_attach, "serve the game on an interface until stopped" },
+	{ "detach", cmd_detach, "remove what a killed xdpgame left on an interface" },
+	{ "stats", cmd_stats, "the XDP counters of the xdpgame on an interface" },
+	{ "status", cmd_status, "every interface xdpgame holds, alive or stale" },
 	{ "load", cmd_load, "play against a server: load generator and latency analyser" },
+	{ "doctor", cmd_doctor, "check an interface and the host, with tuning advice" },
 };
 
 static void usage(FILE *f)

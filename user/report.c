@@ -1,20 +1,57 @@
 /* SPDX-License-Identifier: MIT */
 /* The live line and the final summary of `attach`; see report.h. */
 #include <inttypes.h>
+#include <string.h>
 
 #include "report.h"
 
-void xg_report_live(FILE *f, int secs, const struct xg_stats *prev,
-		    const struct xg_stats *cur)
+void xg_snapshot_take(struct xg_snapshot *s, struct xg_server *srv,
+		      const char *ifname)
 {
+	xg_server_totals(srv, &s->total);
+	s->xdp = ifname && !xg_xdp_read_stats(ifname, s->xdp_cnt);
+	if (!s->xdp)
+		memset(s->xdp_cnt, 0, sizeof(s->xdp_cnt));
+}
+
+/* An XDP counter's packets, as uint64_t (a __u64 is another type). */
+static uint64_t xcnt(const struct xg_snapshot *s, int i)
+{
+	return s->xdp_cnt[i].packets;
+}
+
+static uint64_t xdp_drops(const struct xg_snapshot *s)
+{
+	uint64_t n = xcnt(s, XG_CNT_DROP_UDP_LEN);
+	int i;
+
+	for (i = XG_ERR_TOO_SHORT; i < XG_ERR_NREASONS; i++)
+		n += xcnt(s, XG_CNT_DROP_BASE + i);
+	return n;
+}
+
+void xg_report_live(FILE *f, int secs, const struct xg_snapshot *prev,
+		    const struct xg_snapshot *cur)
+{
+	const struct xg_stats *p = &prev->total, *c = &cur->total;
+
 	fprintf(f,
 		"[%4ds] in %" PRIu64 " pps, out %" PRIu64
 		" pps, malformed %" PRIu64 ", drops %" PRIu64
-		", errors %" PRIu64 "\n",
-		secs, cur->rx_packets - prev->rx_packets,
-		cur->tx_packets - prev->tx_packets,
-		xg_stats_malformed_total(cur) - xg_stats_malformed_total(prev),
-		cur->drops - prev->drops, cur->errors - prev->errors);
+		", errors %" PRIu64,
+		secs, c->rx_packets - p->rx_packets,
+		c->tx_packets - p->tx_packets,
+		xg_stats_malformed_total(c) - xg_stats_malformed_total(p),
+		c->drops - p->drops, c->errors - p->errors);
+	if (cur->xdp)
+		fprintf(f, " | xdp redirect %" PRIu64 ", to sockets %" PRIu64
+			   ", tx %" PRIu64 ", dropped %" PRIu64 " pps",
+			xcnt(cur, XG_CNT_REDIRECT) - xcnt(prev, XG_CNT_REDIRECT),
+			xcnt(cur, XG_CNT_FALLTHROUGH) -
+				xcnt(prev, XG_CNT_FALLTHROUGH),
+			xcnt(cur, XG_CNT_XDP_TX) - xcnt(prev, XG_CNT_XDP_TX),
+			xdp_drops(cur) - xdp_drops(prev));
+	fputc('\n', f);
 	fflush(f);
 }
 
@@ -24,8 +61,10 @@ static const char *path_name(enum xg_path p)
 }
 
 static void summary_text(FILE *f, struct xg_server *srv,
-			 const struct xg_stats *t, uint64_t kills, double secs)
+			 const struct xg_snapshot *s, uint64_t kills,
+			 double secs)
 {
+	const struct xg_stats *t = &s->total;
 	struct xg_hist_summary h;
 	int i;
 
@@ -56,6 +95,14 @@ static void summary_text(FILE *f, struct xg_server *srv,
 		fprintf(f, ", cpu %d): in %" PRIu64 " out %" PRIu64 "\n",
 			w->cpu, w->stats.rx_packets, w->stats.tx_packets);
 	}
+	if (s->xdp) {
+		fprintf(f, "  xdp program:");
+		for (i = 0; i < XG_CNT_MAX; i++)
+			if (xcnt(s, i))
+				fprintf(f, " %s %" PRIu64, xg_xdp_counter_name(i),
+					xcnt(s, i));
+		fputc('\n', f);
+	}
 	fprintf(f, "  service time ns: min %" PRIu64 " avg %" PRIu64
 		   " p50 %" PRIu64 " p90 %" PRIu64 " p99 %" PRIu64
 		   " p99.9 %" PRIu64 " max %" PRIu64 "\n",
@@ -63,8 +110,10 @@ static void summary_text(FILE *f, struct xg_server *srv,
 }
 
 static void summary_json(FILE *f, struct xg_server *srv,
-			 const struct xg_stats *t, uint64_t kills, double secs)
+			 const struct xg_snapshot *s, uint64_t kills,
+			 double secs)
 {
+	const struct xg_stats *t = &s->total;
 	struct xg_hist_summary h;
 	int i;
 
@@ -96,19 +145,32 @@ static void summary_json(FILE *f, struct xg_server *srv,
 			i ? "," : "", w->id, path_name(w->path), w->queue,
 			w->cpu, w->stats.rx_packets, w->stats.tx_packets);
 	}
-	fprintf(f, "],\"service_ns\":{\"min\":%" PRIu64 ",\"avg\":%" PRIu64
+	fprintf(f, "]");
+	if (s->xdp) {
+		fprintf(f, ",\"xdp\":{");
+		for (i = 0; i < XG_CNT_MAX; i++)
+			fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "",
+				xg_xdp_counter_name(i), xcnt(s, i));
+		fprintf(f, "}");
+	}
+	fprintf(f, ",\"service_ns\":{\"min\":%" PRIu64 ",\"avg\":%" PRIu64
 		   ",\"p50\":%" PRIu64 ",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64
-		   ",\"p999\":%" PRIu64 ",\"max\":%" PRIu64 "}}\n",
+		   ",\"p999\":%" PRIu64 ",\"max\":%" PRIu64 "}",
 		h.min, h.avg, h.p50, h.p90, h.p99, h.p999, h.max);
 }
 
 void xg_report_summary(FILE *f, struct xg_server *srv,
-		       const struct xg_stats *total, uint64_t kills,
-		       double seconds, bool json)
+		       const struct xg_snapshot *s, uint64_t kills,
+		       double seconds, bool json,
+		       const struct xg_report_extra *extra)
 {
 	if (json)
-		summary_json(f, srv, total, kills, seconds);
+		summary_json(f, srv, s, kills, seconds);
 	else
-		summary_text(f, srv, total, kills, seconds);
+		summary_text(f, srv, s, kills, seconds);
+	if (extra && extra->fn)
+		extra->fn(f, json, extra->arg);
+	if (json)
+		fputs("}\n", f);
 	fflush(f);
 }

@@ -7,13 +7,34 @@
 
 #include "server.h"
 #include "stats.h"
+#include "xdp_loader.h"
 
-/* One line: rates over the last second from two snapshots of the totals. */
-void xg_report_live(FILE *f, int secs, const struct xg_stats *prev,
-		    const struct xg_stats *cur);
-/* Totals, per type, per status, per malformed reason, per path, latency. */
+/* What the server has done so far: its workers' counters summed, and the
+ * XDP program's counters when one is attached. */
+struct xg_snapshot {
+	struct xg_stats total;
+	bool xdp;
+	struct xg_xdp_count xdp_cnt[XG_CNT_MAX];
+};
+
+/* Take a snapshot; ifname NULL: no XDP program to read. */
+void xg_snapshot_take(struct xg_snapshot *s, struct xg_server *srv,
+		      const char *ifname);
+/* One line: rates over the last second from two snapshots. */
+void xg_report_live(FILE *f, int secs, const struct xg_snapshot *prev,
+		    const struct xg_snapshot *cur);
+/* Totals, per type, per status, per malformed reason, per path, latency,
+ * and the XDP program's verdicts. */
+/* An engine's own part of the summary: text lines, or in JSON one or more
+ * ",\"key\":value" members of the summary object. */
+struct xg_report_extra {
+	void (*fn)(FILE *f, bool json, void *arg);
+	void *arg;
+};
+
 void xg_report_summary(FILE *f, struct xg_server *srv,
-		       const struct xg_stats *total, uint64_t kills,
-		       double seconds, bool json);
+		       const struct xg_snapshot *s, uint64_t kills,
+		       double seconds, bool json,
+		       const struct xg_report_extra *extra);
 
 #endif

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* Helpers shared by the commands; see util.h. */
 #include <errno.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -97,4 +102,26 @@ int xg_online_count(void)
 	if (sched_getaffinity(0, sizeof(set), &set))
 		return 1;
 	return CPU_COUNT(&set) > 0 ? CPU_COUNT(&set) : 1;
+}
+
+int xg_netdev_rx_queues(const char *ifname)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr = {};
+	int fd, err = 0, n;
+
+	if (strlen(ifname) >= sizeof(ifr.ifr_name))
+		return -ENODEV;
+	strcpy(ifr.ifr_name, ifname);
+	ifr.ifr_data = (void *)&ch;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SIOCETHTOOL, &ifr))
+		err = errno == ENODEV ? -ENODEV : 0; /* EOPNOTSUPP: one queue */
+	close(fd);
+	if (err)
+		return err;
+	n = (int)(ch.combined_count + ch.rx_count);
+	return n > 0 ? n : 1;
 }

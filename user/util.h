@@ -7,7 +7,13 @@
 #include <stdint.h>
 #include <time.h>
 
-enum { XG_MAX_CPUS = 256, XG_MAX_PORTS = 16, XG_MAX_QUEUES = 64 };
+#include <xdpgame/xdp.h>
+
+enum {
+	XG_MAX_CPUS = 256,
+	XG_MAX_PORTS = XG_XDP_INFO_PORTS,  /* game ports one server serves */
+	XG_MAX_QUEUES = XG_XDP_MAX_QUEUES, /* RX queues with an AF_XDP socket */
+};
 
 static inline uint64_t xg_now_ns(void)
 {
@@ -29,5 +35,9 @@ int xg_pin_thread(int cpu);
 int xg_online_cpus(int *cpus, int max);
 /* Number of CPUs this process may run on (at least 1). */
 int xg_online_count(void);
+/* RX queues of an interface in this network namespace, from ethtool's
+ * channel counts (combined + rx); 1 when the driver does not say. Negative
+ * errno if the interface does not exist. */
+int xg_netdev_rx_queues(const char *ifname);
 
 #endif

@@ -205,6 +205,15 @@ static __always_inline enum xg_err xg_validate(const void *p, const void *end,
 	return XG_OK;
 }
 
+/* HEARTBEAT's outcome needs nothing but the header, so the XDP program can
+ * answer it in the kernel; the user-space handler gives the same answer
+ * (its world holds XG_MAX_PLAYERS players). */
+static __always_inline __u8 xg_heartbeat_status(const struct xg_hdr *h)
+{
+	return xg_le32(h->player) < XG_MAX_PLAYERS ? XG_ST_OK :
+						     XG_ST_UNKNOWN_PLAYER;
+}
+
 /*
  * Turn a validated request, in place, into its ack: the header keeps seq and
  * player, the type gains XG_MSG_ACK, the status is set, and the body's first

@@ -47,3 +47,4 @@ static void run_script(const char *name)
 	}
 
 INTEGRATION(sockets_engine_over_veth, "sockets.sh", 120)
+INTEGRATION(doctor_checks, "doctor.sh", 60)

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR MIT) */
+/*
+ * The XDP program's maps. Their names are the contract documented in
+ * include/xdpgame/xdp.h (they are also the pin names); sizes and value types
+ * come from there. Include after vmlinux.h and <bpf/bpf_helpers.h>.
+ */
+#ifndef XDPGAME_BPF_MAPS_H
+#define XDPGAME_BPF_MAPS_H
+
+#include <xdpgame/xdp.h>
+
+/* Game UDP ports, host order. Filled by the loader before attach. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XG_XDP_MAX_PORTS);
+	__type(key, __u16);
+	__type(value, __u8);
+} ports SEC(".maps");
+
+/* One AF_XDP socket per RX queue; an empty slot means "kernel socket". */
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, XG_XDP_MAX_QUEUES);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} xsks SEC(".maps");
+
+/* Live knobs, key 0. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_xdp_config);
+} config SEC(".maps");
+
+/* Counters, indexed by enum xg_xdp_counter; per CPU, so no atomics. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XG_CNT_MAX);
+	__type(key, __u32);
+	__type(value, struct xg_xdp_count);
+} stats SEC(".maps");
+
+/* Who holds the program; written by the loader, never read here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_xdp_info);
+} info SEC(".maps");
+
+static __always_inline int xg_is_game_port(__u16 port)
+{
+	return bpf_map_lookup_elem(&ports, &port) != NULL;
+}
+
+static __always_inline struct xg_xdp_config *xg_config(void)
+{
+	__u32 key = 0;
+
+	return bpf_map_lookup_elem(&config, &key);
+}
+
+#endif /* XDPGAME_BPF_MAPS_H */

@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR MIT) */
+/*
+ * Header parsing with a cursor, after xdp-tools' parsing_helpers.h: every
+ * helper checks its own bounds against data_end before it reads, advances
+ * the cursor past what it parsed, and hands back a pointer to the header.
+ * A helper that runs out of frame returns XG_PARSE_SHORT and leaves the
+ * cursor where it was.
+ *
+ * Shared by the XDP program (after vmlinux.h) and user space (the AF_XDP
+ * worker, which reads its frames with the very same walk): xg_frame_walk()
+ * below is the whole L2-L4 path, so the two cannot disagree on where a
+ * game datagram starts. bpf_htons() comes from libbpf's bpf_endian.h, which
+ * works on both sides.
+ */
+#ifndef XDPGAME_PARSING_H
+#define XDPGAME_PARSING_H
+
+#ifndef __VMLINUX_H__
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+/* the kernel's own (not uapi) 802.1Q tag, as vmlinux.h has it */
+struct vlan_hdr {
+	__be16 h_vlan_TCI;
+	__be16 h_vlan_encapsulated_proto;
+};
+#endif
+#include <bpf/bpf_endian.h>
+
+#include <xdpgame/proto.h>
+#include <xdpgame/xdp.h>
+
+/* Loops here have constant bounds; unroll them (the BPF side needs it for
+ * kernels without bounded-loop support). */
+#ifdef __clang__
+#define XG_UNROLL _Pragma("unroll")
+#else
+#define XG_UNROLL _Pragma("GCC unroll 16")
+#endif
+
+/* vmlinux.h carries the structs but not the uapi #defines. */
+enum xg_eth_proto {
+	XG_ETH_ALEN = 6,          /* bytes in a MAC address */
+	XG_ETH_P_IP = 0x0800,
+	XG_ETH_P_IPV6 = 0x86DD,
+	XG_ETH_P_8021Q = 0x8100,  /* customer VLAN tag */
+	XG_ETH_P_8021AD = 0x88A8, /* service VLAN tag (QinQ outer) */
+};
+
+enum xg_ip_const {
+	XG_IP_MF = 0x2000,          /* iphdr.frag_off: more fragments */
+	XG_IP_OFFSET = 0x1fff,      /* iphdr.frag_off: fragment offset */
+	XG_NEXTHDR_HOP = 0,         /* IPv6 hop-by-hop options */
+	XG_NEXTHDR_ROUTING = 43,
+	XG_NEXTHDR_FRAGMENT = 44,
+	XG_NEXTHDR_AUTH = 51,
+	XG_NEXTHDR_DEST = 60,
+	XG_NEXTHDR_MOBILITY = 135,
+	XG_NEXTHDR_HIP = 139,
+	XG_NEXTHDR_SHIM6 = 140,
+	XG_NEXTHDR_EXP1 = 253,      /* RFC 3692 experiments */
+	XG_NEXTHDR_EXP2 = 254,
+};
+
+enum {
+	XG_PARSE_SHORT = -1, /* the frame ends inside the header */
+};
+
+struct hdr_cursor {
+	void *pos;
+};
+
+static __always_inline int xg_proto_is_vlan(__u16 h_proto)
+{
+	return h_proto == bpf_htons(XG_ETH_P_8021Q) ||
+	       h_proto == bpf_htons(XG_ETH_P_8021AD);
+}
+
+/*
+ * Ethernet header and up to XG_XDP_VLAN_MAX VLAN tags (802.1Q or 802.1ad, in
+ * any order). Returns the EtherType after them, network order: still a VLAN
+ * EtherType if there are more tags than that (the caller passes the frame).
+ */
+static __always_inline int parse_ethhdr(struct hdr_cursor *nh, void *data_end,
+					struct ethhdr **ethhdr)
+{
+	struct ethhdr *eth = nh->pos;
+	struct vlan_hdr *vlh;
+	__u16 h_proto;
+	int i;
+
+	if ((void *)(eth + 1) > data_end)
+		return XG_PARSE_SHORT;
+	*ethhdr = eth;
+	vlh = (void *)(eth + 1);
+	h_proto = eth->h_proto;
+
+XG_UNROLL
+	for (i = 0; i < XG_XDP_VLAN_MAX; i++) {
+		if (!xg_proto_is_vlan(h_proto))
+			break;
+		if ((void *)(vlh + 1) > data_end)
+			return XG_PARSE_SHORT;
+		h_proto = vlh->h_vlan_encapsulated_proto;
+		vlh++;
+	}
+	nh->pos = vlh;
+	return h_proto;
+}
+
+/* IPv4 header, options included (IHL). Returns the protocol. */
+static __always_inline int parse_iphdr(struct hdr_cursor *nh, void *data_end,
+				       struct iphdr **iphdr)
+{
+	struct iphdr *iph = nh->pos;
+	__u32 hdrsize;
+
+	if ((void *)(iph + 1) > data_end)
+		return XG_PARSE_SHORT;
+	hdrsize = iph->ihl * 4;
+	if (hdrsize < sizeof(*iph))
+		return XG_PARSE_SHORT; /* IHL < 5: not a header we can walk */
+	if (nh->pos + hdrsize > data_end)
+		return XG_PARSE_SHORT;
+	nh->pos += hdrsize;
+	*iphdr = iph;
+	return iph->protocol;
+}
+
+/* An IPv4 first fragment (MF) or a later one (offset). */
+static __always_inline int xg_ipv4_is_fragment(const struct iphdr *iph)
+{
+	return (iph->frag_off & bpf_htons(XG_IP_MF | XG_IP_OFFSET)) != 0;
+}
+
+/* IPv6 fixed header. Returns its next header. */
+static __always_inline int parse_ip6hdr(struct hdr_cursor *nh, void *data_end,
+					struct ipv6hdr **ip6hdr)
+{
+	struct ipv6hdr *ip6h = nh->pos;
+
+	if ((void *)(ip6h + 1) > data_end)
+		return XG_PARSE_SHORT;
+	nh->pos = ip6h + 1;
+	*ip6hdr = ip6h;
+	return ip6h->nexthdr;
+}
+
+/* An IPv6 extension header that this program steps over. */
+static __always_inline int xg_ip6_ext_walkable(int nexthdr)
+{
+	return nexthdr == XG_NEXTHDR_HOP || nexthdr == XG_NEXTHDR_ROUTING ||
+	       nexthdr == XG_NEXTHDR_DEST;
+}
+
+/* An IPv6 extension header that it does not step over (it passes them). */
+static __always_inline int xg_ip6_ext_other(int nexthdr)
+{
+	return nexthdr == XG_NEXTHDR_AUTH || nexthdr == XG_NEXTHDR_MOBILITY ||
+	       nexthdr == XG_NEXTHDR_HIP || nexthdr == XG_NEXTHDR_SHIM6 ||
+	       nexthdr == XG_NEXTHDR_EXP1 || nexthdr == XG_NEXTHDR_EXP2;
+}
+
+/*
+ * Step over up to 'max' hop-by-hop, routing and destination-options headers
+ * (max <= XG_XDP_IPV6_EXT_LIMIT; each is (hdrlen + 1) * 8 bytes). Returns the
+ * first next-header value that is not one of those, or one of those if the
+ * chain is longer than 'max': the caller tells them apart. A fragment header
+ * is returned as XG_NEXTHDR_FRAGMENT, not stepped over.
+ */
+static __always_inline int skip_ip6hdrext(struct hdr_cursor *nh,
+					  void *data_end, int nexthdr,
+					  __u32 max)
+{
+	struct ipv6_opt_hdr *hdr;
+	int i;
+
+XG_UNROLL
+	for (i = 0; i < XG_XDP_IPV6_EXT_LIMIT; i++) {
+		if (!xg_ip6_ext_walkable(nexthdr))
+			break;
+		if (i == (int)max)
+			break;
+		hdr = nh->pos;
+		if ((void *)(hdr + 1) > data_end)
+			return XG_PARSE_SHORT;
+		if (nh->pos + (hdr->hdrlen + 1) * 8 > data_end)
+			return XG_PARSE_SHORT;
+		nexthdr = hdr->nexthdr;
+		nh->pos += (hdr->hdrlen + 1) * 8;
+	}
+	return nexthdr;
+}
+
+/* UDP header (length field not checked here). */
+static __always_inline int parse_udphdr(struct hdr_cursor *nh, void *data_end,
+					struct udphdr **udphdr)
+{
+	struct udphdr *udph = nh->pos;
+
+	if ((void *)(udph + 1) > data_end)
+		return XG_PARSE_SHORT;
+	nh->pos = udph + 1;
+	*udphdr = udph;
+	return 0;
+}
+
+/* A frame walked down to its UDP header. */
+struct xg_frame {
+	struct ethhdr *eth;
+	struct iphdr *iph;    /* IPv4, else NULL */
+	struct ipv6hdr *ip6h; /* IPv6, else NULL */
+	struct udphdr *udph;
+	void *payload;        /* the UDP payload: maybe a game datagram */
+	__u32 len;            /* its length, from the UDP length field */
+};
+
+enum {
+	XG_FRAME_UDP = XG_CNT_MAX, /* xg_frame_walk(): UDP found */
+};
+
+/*
+ * The L2-L4 walk: Ethernet with up to XG_XDP_VLAN_MAX VLAN tags, IPv4 with
+ * options or IPv6 with up to ext_max walkable extension headers, not a
+ * fragment, then UDP. Returns XG_FRAME_UDP with f filled down to f->payload,
+ * or the pass counter (enum xg_xdp_counter) that says why the frame is not
+ * UDP we can read.
+ */
+static __always_inline int xg_frame_walk(void *data, void *data_end,
+					 __u32 ext_max, struct xg_frame *f)
+{
+	struct hdr_cursor nh = { .pos = data };
+	int proto, l4;
+
+	f->iph = NULL;
+	f->ip6h = NULL;
+	proto = parse_ethhdr(&nh, data_end, &f->eth);
+	if (proto < 0)
+		return XG_CNT_PASS_NOT_GAME;
+	if (xg_proto_is_vlan(proto))
+		return XG_CNT_PASS_VLAN;
+	if (proto == bpf_htons(XG_ETH_P_IP)) {
+		l4 = parse_iphdr(&nh, data_end, &f->iph);
+		if (l4 < 0)
+			return XG_CNT_PASS_NOT_GAME;
+		if (xg_ipv4_is_fragment(f->iph))
+			return XG_CNT_PASS_FRAGMENT;
+	} else if (proto == bpf_htons(XG_ETH_P_IPV6)) {
+		l4 = parse_ip6hdr(&nh, data_end, &f->ip6h);
+		if (l4 < 0)
+			return XG_CNT_PASS_NOT_GAME;
+		l4 = skip_ip6hdrext(&nh, data_end, l4, ext_max);
+		if (l4 == XG_NEXTHDR_FRAGMENT)
+			return XG_CNT_PASS_FRAGMENT;
+		if (l4 < 0 || xg_ip6_ext_walkable(l4) || xg_ip6_ext_other(l4))
+			return XG_CNT_PASS_IPV6_EXT;
+	} else {
+		return XG_CNT_PASS_NOT_GAME;
+	}
+	if (l4 != IPPROTO_UDP || parse_udphdr(&nh, data_end, &f->udph) < 0)
+		return XG_CNT_PASS_NOT_GAME;
+	f->payload = nh.pos;
+	return XG_FRAME_UDP;
+}
+
+/* The UDP length field is at least a header and fits the frame (Ethernet
+ * padding may follow the datagram: the field, not the frame, says where it
+ * ends). Sets f->len; 0, or XG_CNT_DROP_UDP_LEN. */
+static __always_inline int xg_frame_udp_len(struct xg_frame *f, void *data_end)
+{
+	__u32 ulen = bpf_ntohs(f->udph->len);
+
+	if (ulen < sizeof(struct udphdr) ||
+	    (char *)f->payload + (ulen - sizeof(struct udphdr)) >
+		    (char *)data_end)
+		return XG_CNT_DROP_UDP_LEN;
+	f->len = ulen - sizeof(struct udphdr);
+	return 0;
+}
+
+/* Internet checksum: add 'n' 16-bit words (any byte order, as long as it is
+ * the wire's), then fold. */
+static __always_inline __u32 xg_csum_add(__u32 sum, const __u16 *p, int n)
+{
+	int i;
+
+XG_UNROLL
+	for (i = 0; i < n; i++)
+		sum += p[i];
+	return sum;
+}
+
+static __always_inline __u16 xg_csum_fold(__u32 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum;
+}
+
+/* RFC 1624: update checksum *check for a 16-bit word changed old -> new. */
+static __always_inline void xg_csum_replace(__u16 *check, __u16 old, __u16 new)
+{
+	__u32 sum = (__u16)~*check;
+
+	sum += (__u16)~old;
+	sum += new;
+	*check = xg_csum_fold(sum);
+}
+
+enum {
+	XG_REPLY_TTL = 64, /* TTL / hop limit of replies */
+	XG_ACK_WORDS = XG_ACK_SIZE / 2,
+};
+
+/*
+ * Turn the frame of a request, whose ack (XG_ACK_SIZE bytes) the handler has
+ * written at f->payload, into the reply: swap the Ethernet, IP and UDP
+ * addresses, set the lengths and a fresh TTL, fix the IPv4 header checksum
+ * (incrementally: only length and TTL change) and compute the UDP checksum
+ * (IPv4: kept 0 if the request had none). The caller has checked that
+ * f->payload + XG_ACK_SIZE <= data_end (a validated request is longer).
+ * Returns the reply frame's length from 'data'. The XDP program's XDP_TX
+ * replies and the AF_XDP worker both use it, so their bytes are the same.
+ */
+static __always_inline __u32 xg_frame_reply(struct xg_frame *f, void *data)
+{
+	__u16 ulen = bpf_htons(sizeof(struct udphdr) + XG_ACK_SIZE);
+	unsigned char mac[XG_ETH_ALEN];
+	__u32 sum, a4;
+	__u16 port, old;
+	struct in6_addr a6;
+
+	__builtin_memcpy(mac, f->eth->h_dest, XG_ETH_ALEN);
+	__builtin_memcpy(f->eth->h_dest, f->eth->h_source, XG_ETH_ALEN);
+	__builtin_memcpy(f->eth->h_source, mac, XG_ETH_ALEN);
+
+	port = f->udph->source;
+	f->udph->source = f->udph->dest;
+	f->udph->dest = port;
+	f->udph->len = ulen;
+	sum = bpf_htons(IPPROTO_UDP) + ulen;
+
+	if (f->iph) {
+		struct iphdr *ip = f->iph;
+		__u16 *ttl_word = (__u16 *)&ip->ttl; /* ttl and protocol */
+
+		a4 = ip->saddr;
+		ip->saddr = ip->daddr;
+		ip->daddr = a4;
+		old = ip->tot_len;
+		ip->tot_len = bpf_htons((__u16)((char *)f->payload -
+						(char *)ip + XG_ACK_SIZE));
+		xg_csum_replace(&ip->check, old, ip->tot_len);
+		old = *ttl_word;
+		ip->ttl = XG_REPLY_TTL;
+		xg_csum_replace(&ip->check, old, *ttl_word);
+		if (!f->udph->check)
+			goto done; /* no UDP checksum on IPv4: none back */
+		sum = xg_csum_add(sum, (const __u16 *)&ip->saddr, 4);
+	} else if (f->ip6h) { /* always, but the verifier cannot tell */
+		struct ipv6hdr *ip6 = f->ip6h;
+
+		a6 = ip6->saddr;
+		ip6->saddr = ip6->daddr;
+		ip6->daddr = a6;
+		ip6->payload_len = bpf_htons((__u16)((char *)f->payload -
+						     (char *)(ip6 + 1) +
+						     XG_ACK_SIZE));
+		ip6->hop_limit = XG_REPLY_TTL;
+		sum = xg_csum_add(sum, (const __u16 *)&ip6->saddr, 16);
+	}
+	f->udph->check = 0;
+	sum = xg_csum_add(sum, (const __u16 *)f->udph, 4);
+	sum = xg_csum_add(sum, (const __u16 *)f->payload, XG_ACK_WORDS);
+	f->udph->check = xg_csum_fold(sum);
+	if (!f->udph->check)
+		f->udph->check = 0xffff; /* 0 would mean "no checksum" */
+done:
+	return (__u32)((char *)f->payload - (char *)data) + XG_ACK_SIZE;
+}
+
+#endif /* XDPGAME_PARSING_H */

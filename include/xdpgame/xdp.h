@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The contract between the XDP program (bpf/xdpgame.bpf.c) and user space
+ * (user/xdp_loader.c, the commands, the tests): counter ids, map value
+ * layouts, map sizes, the knobs the loader sets. Both sides include this one
+ * file; nothing here is repeated by hand on either side.
+ *
+ * Maps (declared in bpf/maps.h; the BPF variable name is the map name, which
+ * is also the pin name under /sys/fs/bpf/xdpgame/IFACE/):
+ *
+ *   ports   HASH          key __u16 UDP port, host order; value __u8 = 1
+ *                         (XG_XDP_MAX_PORTS entries)
+ *   xsks    XSKMAP        key __u32 RX queue; value AF_XDP socket fd
+ *                         (XG_XDP_MAX_QUEUES entries)
+ *   config  ARRAY[1]      struct xg_xdp_config, live-changeable
+ *   stats   PERCPU_ARRAY  struct xg_xdp_count, indexed by enum xg_xdp_counter
+ *   info    ARRAY[1]      struct xg_xdp_info, written by the loader only, so
+ *                         that `xdpgame status` can tell who holds the program
+ *
+ * The program itself is pinned as "prog" next to them, so that
+ * `xdpgame detach` can tell xdpgame's program from somebody else's.
+ *
+ * Only fixed-width types, explicit padding, and constants as enums (enums
+ * land in BTF, so `bpftool map dump` shows names).
+ */
+#ifndef XDPGAME_XDP_H
+#define XDPGAME_XDP_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#include <xdpgame/proto.h>
+
+enum xg_xdp_limits {
+	XG_XDP_MAX_PORTS = 64,       /* entries in `ports` */
+	XG_XDP_MAX_QUEUES = 64,      /* entries in `xsks`: RX queues 0..63 */
+	XG_XDP_INFO_PORTS = 16,      /* ports listed in struct xg_xdp_info */
+	XG_XDP_VLAN_MAX = 2,         /* VLAN tags parsed (802.1Q, 802.1ad) */
+	XG_XDP_IPV6_EXT_LIMIT = 8,   /* upper bound of xg_ipv6_ext_max */
+	XG_XDP_IPV6_EXT_DEFAULT = 4, /* default of xg_ipv6_ext_max */
+};
+
+/*
+ * Counters: one per-CPU slot each in `stats`. Every packet the program sees
+ * is counted exactly once, in exactly one of them, packets and bytes (bytes:
+ * the whole frame, from the Ethernet header to data_end).
+ */
+enum xg_xdp_counter {
+	/* XDP_PASS: not IPv4/IPv6 UDP to a port in `ports`, or a frame too
+	 * short to tell (truncated before the end of the UDP header). */
+	XG_CNT_PASS_NOT_GAME = 0,
+	/* XDP_PASS: an IPv4 or IPv6 fragment, any protocol (a fragment's
+	 * ports cannot be checked; the kernel reassembles it). */
+	XG_CNT_PASS_FRAGMENT,
+	/* XDP_PASS: more than XG_XDP_VLAN_MAX VLAN tags. */
+	XG_CNT_PASS_VLAN,
+	/* XDP_PASS: IPv6 extension headers beyond xg_ipv6_ext_max, one the
+	 * program does not parse (AH, mobility, ...), or one cut short. */
+	XG_CNT_PASS_IPV6_EXT,
+	/* XDP_REDIRECT: a valid game packet sent to the XSK of its queue. */
+	XG_CNT_REDIRECT,
+	/* XDP_PASS: a valid game packet with no XSK at its queue, or with
+	 * redirect off: the kernel UDP socket gets it. */
+	XG_CNT_FALLTHROUGH,
+	/* XDP_TX: a reply built in the kernel. */
+	XG_CNT_XDP_TX,
+	/* XDP_DROP: the UDP length field is below 8 or claims more bytes than
+	 * the frame holds. */
+	XG_CNT_DROP_UDP_LEN,
+	/* XDP_DROP: the game datagram is malformed, one counter per reason,
+	 * in enum xg_err order: XG_CNT_DROP_BASE + err is the counter. */
+	XG_CNT_DROP_TOO_SHORT,
+	XG_CNT_DROP_BAD_MAGIC,
+	XG_CNT_DROP_BAD_VERSION,
+	XG_CNT_DROP_BAD_TYPE,
+	XG_CNT_DROP_RESERVED,
+	XG_CNT_DROP_SIZE_OVER,
+	XG_CNT_DROP_SIZE_UNDER,
+	XG_CNT_DROP_BODY_SIZE,
+	XG_CNT_DROP_BAD_COORD,
+	XG_CNT_MAX,
+
+	/* Not a counter of its own: XG_CNT_DROP_BASE + err for err != XG_OK.
+	 * (XG_CNT_DROP_BASE + XG_OK lands on XG_CNT_DROP_UDP_LEN.) */
+	XG_CNT_DROP_BASE = XG_CNT_DROP_TOO_SHORT - XG_ERR_TOO_SHORT,
+};
+
+/* The drop counters follow enum xg_err one to one, and close the list. */
+_Static_assert(XG_CNT_DROP_BASE + XG_ERR_TOO_SHORT == XG_CNT_DROP_TOO_SHORT,
+	       "drop counters start at XG_ERR_TOO_SHORT");
+_Static_assert(XG_CNT_DROP_BASE + XG_ERR_BAD_MAGIC == XG_CNT_DROP_BAD_MAGIC,
+	       "drop counter order follows enum xg_err");
+_Static_assert(XG_CNT_DROP_BASE + XG_ERR_BAD_VERSION == XG_CNT_DROP_BAD_VERSION,
+	       "drop counter order follows enum xg_err");
+_Static_assert(XG_CNT_DROP_BASE + XG_ERR_BAD_TYPE == XG_CNT_DROP_BAD_TYPE,
+	       "drop counter order follows enum xg_err");
+_Static_assert(XG_CNT_DROP_BASE + XG_ERR_RESERVED == XG_CNT_DROP_RESERVED,
+	       "drop counter order follows enum xg_err");
+_Static_assert(XG_CNT_DROP_BASE + XG_ERR_SIZE_OVER == XG_CNT_DROP_SIZE_OVER,
+	       "drop counter order follows enum xg_err");
+_Static_assert(XG_CNT_DROP_BASE + XG_ERR_SIZE_UNDER == XG_CNT_DROP_SIZE_UNDER,
+	       "drop counter order follows enum xg_err");
+_Static_assert(XG_CNT_DROP_BASE + XG_ERR_BODY_SIZE == XG_CNT_DROP_BODY_SIZE,
+	       "drop counter order follows enum xg_err");
+_Static_assert(XG_CNT_DROP_BASE + XG_ERR_BAD_COORD == XG_CNT_DROP_BAD_COORD,
+	       "drop counter order follows enum xg_err");
+_Static_assert(XG_CNT_DROP_BASE + XG_ERR_NREASONS == XG_CNT_MAX,
+	       "one drop counter per enum xg_err reason, closing the list");
+
+/* Value of one `stats` slot, per CPU. Readers sum over the possible CPUs. */
+struct xg_xdp_count {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* `config`, key 0: runtime knobs, changeable while attached. */
+struct xg_xdp_config {
+	__u32 kernel_replies; /* 1: answer HEARTBEAT in the kernel (XDP_TX) */
+	__u32 redirect;       /* 1: valid game packets go to the queue's XSK */
+};
+
+/* How the program is attached (also struct xg_xdp_info.mode). AUTO and
+ * SOCKETS are requests only: an attached program is NATIVE or GENERIC. */
+enum xg_xdp_mode {
+	XG_MODE_AUTO = 0,    /* native if the driver can, else generic */
+	XG_MODE_NATIVE = 1,  /* driver XDP (XDP_FLAGS_DRV_MODE) */
+	XG_MODE_GENERIC = 2, /* skb XDP (XDP_FLAGS_SKB_MODE) */
+	XG_MODE_SOCKETS = 3, /* no XDP at all: kernel UDP sockets only */
+};
+
+/* struct xg_xdp_info.flags */
+enum xg_xdp_info_flags {
+	XG_INFO_REDIRECT = 1 << 0,       /* config.redirect at attach time */
+	XG_INFO_KERNEL_REPLIES = 1 << 1, /* config.kernel_replies at attach */
+};
+
+/* `info`, key 0: who holds the program. Written by the loader at attach.
+ * Whether the holder still runs is not recorded here: the loader keeps a
+ * lock on the pin directory for as long as it lives (see xdp_loader.h). */
+struct xg_xdp_info {
+	__u32 pid;        /* holder's pid, in its pid namespace */
+	__u32 mode;       /* enum xg_xdp_mode: NATIVE or GENERIC */
+	__u32 nqueues;    /* RX queues the holder serves */
+	__u32 flags;      /* enum xg_xdp_info_flags */
+	__u16 ports[XG_XDP_INFO_PORTS]; /* game ports, host order; 0 = unused */
+	__u32 nports;     /* ports served; the first XG_XDP_INFO_PORTS listed */
+	__u32 ifindex;
+	__u32 prog_id;    /* the attached program's id */
+	__u32 pad;
+	__u64 attach_time; /* CLOCK_REALTIME of the attach, nanoseconds */
+};
+
+_Static_assert(sizeof(struct xg_xdp_count) == 16, "xg_xdp_count layout");
+_Static_assert(sizeof(struct xg_xdp_config) == 8, "xg_xdp_config layout");
+_Static_assert(sizeof(struct xg_xdp_info) == 72, "xg_xdp_info layout");
+
+#endif /* XDPGAME_XDP_H */

@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * AF_XDP engine; see engine_xsk.h.
+ *
+ * A worker's loop: take up to a batch of RX descriptors, handle each frame
+ * (walk to the UDP payload, xg_handle() in place, xg_frame_reply() to turn
+ * the frame round), put the replies on TX in one go and kick the kernel only
+ * when it asks (need_wakeup; always in copy mode, where TX happens in the
+ * sendto), then take back completed TX frames and keep the fill ring
+ * stocked. Frames that get no reply go straight back to the pool. With
+ * --busy-poll the socket prefers busy polling and the loop spins; without
+ * it an idle worker sleeps in poll().
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/if_xdp.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <xdp/xsk.h>
+#include <xdpgame/parsing.h>
+
+#include "engine_xsk.h"
+#include "frames.h"
+#include "log.h"
+
+#ifndef SO_PREFER_BUSY_POLL
+#define SO_PREFER_BUSY_POLL 69
+#endif
+#ifndef SO_BUSY_POLL_BUDGET
+#define SO_BUSY_POLL_BUDGET 70
+#endif
+
+enum {
+	XSK_FRAMES = 4096,
+	XSK_FRAME_SIZE = 2048,
+	XSK_RING = 2048,      /* RX, TX, fill and completion ring sizes */
+	XSK_BATCH = 64,
+	XSK_IDLE_MS = 100,
+	XSK_BUSY_POLL_US = 20,
+};
+
+struct xsk_worker {
+	struct xg_worker *w;
+	int queue;
+	bool busy_poll;
+	bool zero_copy;
+	void *buf;
+	struct xsk_umem *umem;
+	struct xsk_ring_prod fq;
+	struct xsk_ring_cons cq;
+	struct xsk_socket *xsk;
+	struct xsk_ring_cons rx;
+	struct xsk_ring_prod tx;
+	struct xg_frames frames;
+	uint64_t tx_addr[XSK_BATCH];
+	uint32_t tx_len[XSK_BATCH];
+};
+
+struct xg_xsk_engine {
+	struct xg_server *srv;
+	struct xsk_worker *workers;
+	int nworkers;
+	bool zero_copy;
+};
+
+static int umem_create(struct xsk_worker *x)
+{
+	struct xsk_umem_config ucfg = {
+		.fill_size = XSK_RING,
+		.comp_size = XSK_RING,
+		.frame_size = XSK_FRAME_SIZE,
+		.frame_headroom = 0,
+	};
+
+	return xsk_umem__create(&x->umem, x->buf,
+				(uint64_t)XSK_FRAMES * XSK_FRAME_SIZE, &x->fq,
+				&x->cq, &ucfg);
+}
+
+static int socket_create(struct xsk_worker *x, const char *ifname, bool zc)
+{
+	struct xsk_socket_config cfg = {
+		.rx_size = XSK_RING,
+		.tx_size = XSK_RING,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+		.bind_flags = XDP_USE_NEED_WAKEUP | (zc ? XDP_ZEROCOPY : XDP_COPY),
+	};
+
+	return xsk_socket__create(&x->xsk, ifname, (uint32_t)x->queue, x->umem,
+				  &x->rx, &x->tx, &cfg);
+}
+
+/* Zero-copy first (unless off); where the driver refuses it, a new UMEM and
+ * copy mode (unless on). */
+static int bind_queue(struct xsk_worker *x, const char *ifname,
+		      enum xg_zc_mode zc, bool *got_zc)
+{
+	int err;
+
+	err = umem_create(x);
+	if (err)
+		return err;
+	if (zc != XG_ZC_OFF) {
+		err = socket_create(x, ifname, true);
+		if (!err) {
+			*got_zc = true;
+			return 0;
+		}
+		if (zc == XG_ZC_ON) {
+			pr_warn("error: %s queue %d: zero-copy refused: %s; the driver has no AF_XDP zero-copy (try --zero-copy auto)\n",
+				ifname, x->queue, strerror(-err));
+			return err;
+		}
+		if (x->queue == 0)
+			pr_info("xdpgame: %s: zero-copy refused (%s); AF_XDP in copy mode\n",
+				ifname, strerror(-err));
+		xsk_umem__delete(x->umem);
+		x->umem = NULL;
+		err = umem_create(x);
+		if (err)
+			return err;
+	}
+	*got_zc = false;
+	return socket_create(x, ifname, false);
+}
+
+static void set_busy_poll(struct xsk_worker *x)
+{
+	int fd = xsk_socket__fd(x->xsk), one = 1, us = XSK_BUSY_POLL_US,
+	    budget = XSK_BATCH;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &us, sizeof(us)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL_BUDGET, &budget,
+		       sizeof(budget)))
+		pr_warn("warning: queue %d: busy polling not available (%s; needs Linux 5.11); spinning without it\n",
+			x->queue, strerror(errno));
+}
+
+/* Give free frames to the fill ring. */
+static void refill(struct xsk_worker *x)
+{
+	uint32_t want = (uint32_t)x->frames.nfree, idx, n, i;
+
+	n = xsk_prod_nb_free(&x->fq, want);
+	if (n > want)
+		n = want;
+	if (!n || xsk_ring_prod__reserve(&x->fq, n, &idx) != n)
+		return;
+	for (i = 0; i < n; i++)
+		*xsk_ring_prod__fill_addr(&x->fq, idx + i) = xg_frames_get(&x->frames);
+	xsk_ring_prod__submit(&x->fq, n);
+	xg_stat_add(&x->frames.in_fill, n);
+}
+
+/* Take back the frames the kernel has sent. */
+static void complete_tx(struct xsk_worker *x)
+{
+	uint32_t idx, n, i;
+
+	n = xsk_ring_cons__peek(&x->cq, XSK_RING, &idx);
+	for (i = 0; i < n; i++)
+		xg_frames_put(&x->frames, *xsk_ring_cons__comp_addr(&x->cq, idx + i));
+	if (n) {
+		xsk_ring_cons__release(&x->cq, n);
+		xg_stat_add(&x->frames.in_tx, (uint64_t)-(int64_t)n);
+	}
+}
+
+static void kick_tx(struct xsk_worker *x)
+{
+	if (!x->zero_copy || xsk_ring_prod__needs_wakeup(&x->tx))
+		if (sendto(xsk_socket__fd(x->xsk), NULL, 0, MSG_DONTWAIT, NULL,
+			   0) < 0 &&
+		    errno != EAGAIN && errno != EBUSY && errno != ENOBUFS &&
+		    errno != ENETDOWN)
+			xg_stat_add(&x->w->stats.errors, 1);
+}
+
+/* One frame: the reply's length, or 0 if there is none. */
+static uint32_t handle_frame(struct xsk_worker *x, struct xg_handler_ctx *ctx,
+			     void *pkt, uint32_t len)
+{
+	void *end = (char *)pkt + len;
+	struct xg_frame f;
+	int r;
+
+	/* The XDP program sent only valid game UDP here; the walk finds it
+	 * again (the same code), and the handler validates it again. */
+	if (xg_frame_walk(pkt, end, XG_XDP_IPV6_EXT_DEFAULT, &f) != XG_FRAME_UDP ||
+	    xg_frame_udp_len(&f, end)) {
+		xg_stat_add(&x->w->stats.errors, 1);
+		return 0;
+	}
+	r = xg_handle(ctx, f.payload, f.len, f.payload, f.len);
+	if (r != XG_ACK_SIZE)
+		return 0;
+	return xg_frame_reply(&f, pkt);
+}
+
+/* Put the batch's replies on TX; frames that do not fit are dropped. */
+static void send_replies(struct xsk_worker *x, uint32_t n)
+{
+	struct xg_stats *st = &x->w->stats;
+	uint32_t idx, i, got;
+
+	got = xsk_ring_prod__reserve(&x->tx, n, &idx);
+	if (!got) {
+		complete_tx(x);
+		kick_tx(x);
+		got = xsk_ring_prod__reserve(&x->tx, n, &idx);
+	}
+	for (i = 0; i < got; i++) {
+		struct xdp_desc *d = xsk_ring_prod__tx_desc(&x->tx, idx + i);
+
+		d->addr = x->tx_addr[i];
+		d->len = x->tx_len[i];
+		xg_stat_add(&st->tx_bytes, x->tx_len[i]);
+	}
+	if (got) {
+		xsk_ring_prod__submit(&x->tx, got);
+		xg_stat_add(&x->frames.in_tx, got);
+		xg_stat_add(&st->tx_packets, got);
+		kick_tx(x);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		xg_frames_put(&x->frames, x->tx_addr[i]);
+	xg_stat_add(&st->drops, n);
+}
+
+static uint32_t serve_batch(struct xsk_worker *x)
+{
+	struct xg_stats *st = &x->w->stats;
+	struct xg_handler_ctx ctx;
+	uint32_t idx, n, i, out = 0, rlen;
+	uint64_t t0;
+
+	n = xsk_ring_cons__peek(&x->rx, XSK_BATCH, &idx);
+	if (!n)
+		return 0;
+	t0 = xg_now_ns();
+	ctx = xg_worker_ctx(x->w, t0);
+	xg_stat_add(&st->rx_packets, n);
+	for (i = 0; i < n; i++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&x->rx, idx + i);
+		void *pkt = xsk_umem__get_data(x->buf, d->addr);
+
+		xg_stat_add(&st->rx_bytes, d->len);
+		rlen = handle_frame(x, &ctx, pkt, d->len);
+		if (rlen) {
+			x->tx_addr[out] = d->addr;
+			x->tx_len[out++] = rlen;
+		} else {
+			xg_frames_put(&x->frames, d->addr);
+		}
+	}
+	xsk_ring_cons__release(&x->rx, n);
+	xg_stat_add(&x->frames.in_fill, (uint64_t)-(int64_t)n);
+	if (out)
+		send_replies(x, out);
+	t0 = xg_now_ns() - t0;
+	for (i = 0; i < out; i++)
+		xg_hist_record(&st->latency, t0);
+	return n;
+}
+
+static void idle(struct xsk_worker *x)
+{
+	struct pollfd pfd = { .fd = xsk_socket__fd(x->xsk), .events = POLLIN };
+
+	if (x->busy_poll) {
+		/* drives NAPI busy polling on this queue */
+		recvfrom(pfd.fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+		return;
+	}
+	/* poll() also gives the kernel the wakeup need_wakeup asks for */
+	if (poll(&pfd, 1, XSK_IDLE_MS) < 0 && errno != EINTR)
+		xg_stat_add(&x->w->stats.errors, 1);
+}
+
+static void *xsk_worker_run(void *arg)
+{
+	struct xg_worker *w = arg;
+	struct xsk_worker *x = w->priv;
+
+	xg_worker_pin(w);
+	while (!xg_server_stopping(w->srv)) {
+		refill(x);
+		if (!serve_batch(x)) {
+			complete_tx(x);
+			if (x->frames.in_tx)
+				kick_tx(x);
+			else
+				idle(x);
+		} else {
+			complete_tx(x);
+		}
+	}
+	return NULL;
+}
+
+static int worker_open(struct xg_xsk_engine *e, struct xsk_worker *x,
+		       const struct xg_xsk_opts *o, int q)
+{
+	const char *ifname = e->srv->cfg.ifname;
+	bool zc = false;
+	int err;
+
+	x->queue = q;
+	x->busy_poll = o->busy_poll;
+	x->buf = mmap(NULL, (size_t)XSK_FRAMES * XSK_FRAME_SIZE,
+		      PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (x->buf == MAP_FAILED) {
+		x->buf = NULL;
+		return -ENOMEM;
+	}
+	err = xg_frames_init(&x->frames, XSK_FRAMES, XSK_FRAME_SIZE);
+	if (err)
+		return err;
+	err = bind_queue(x, ifname, o->zero_copy, &zc);
+	if (err) {
+		if (o->zero_copy != XG_ZC_ON)
+			pr_warn("error: %s queue %d: cannot create an AF_XDP socket: %s\n",
+				ifname, q, strerror(-err));
+		return err;
+	}
+	x->zero_copy = zc;
+	e->zero_copy = zc;
+	if (o->busy_poll)
+		set_busy_poll(x);
+	x->w = xg_server_add_worker(e->srv, XG_PATH_XSK,
+				    xg_server_cpu(e->srv, q));
+	if (!x->w)
+		return -ENOSPC;
+	x->w->queue = q;
+	x->w->priv = x;
+	refill(x);
+	err = xsk_socket__update_xskmap(x->xsk, o->xsks_map_fd);
+	if (err) {
+		pr_warn("error: %s queue %d: cannot register the AF_XDP socket in the xsks map: %s\n",
+			ifname, q, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int xg_xsk_open(struct xg_server *srv, const struct xg_xsk_opts *o,
+		struct xg_xsk_engine **out)
+{
+	struct xg_xsk_engine *e = calloc(1, sizeof(*e));
+	int q, err = 0;
+
+	if (!e)
+		return -ENOMEM;
+	e->srv = srv;
+	e->workers = calloc((size_t)o->nqueues, sizeof(*e->workers));
+	if (!e->workers) {
+		free(e);
+		return -ENOMEM;
+	}
+	for (q = 0; q < o->nqueues && !err; q++) {
+		err = worker_open(e, &e->workers[q], o, q);
+		e->nworkers++;
+	}
+	if (err) {
+		xg_xsk_destroy(e);
+		return err;
+	}
+	*out = e;
+	return 0;
+}
+
+int xg_xsk_start(struct xg_xsk_engine *e)
+{
+	int i, err;
+
+	for (i = 0; i < e->nworkers; i++) {
+		err = xg_worker_start(e->workers[i].w, xsk_worker_run);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+const char *xg_xsk_bind_mode(const struct xg_xsk_engine *e)
+{
+	return e->zero_copy ? "zero-copy" : "copy";
+}
+
+static void xsk_stats(struct xsk_worker *x, struct xdp_statistics *s)
+{
+	socklen_t len = sizeof(*s);
+
+	memset(s, 0, sizeof(*s));
+	if (x->xsk)
+		getsockopt(xsk_socket__fd(x->xsk), SOL_XDP, XDP_STATISTICS, s,
+			   &len);
+}
+
+void xg_xsk_report(FILE *f, struct xg_xsk_engine *e, bool json)
+{
+	struct xdp_statistics s;
+	int i;
+
+	for (i = 0; e && i < e->nworkers; i++) {
+		struct xsk_worker *x = &e->workers[i];
+		const struct xg_frames *fr = &x->frames;
+
+		xsk_stats(x, &s);
+		fprintf(f, json ? "%s{\"queue\":%d,\"rx_dropped\":%llu,"
+				  "\"rx_invalid_descs\":%llu,\"tx_invalid_descs\":%llu,"
+				  "\"rx_ring_full\":%llu,\"rx_fill_ring_empty_descs\":%llu,"
+				  "\"tx_ring_empty_descs\":%llu,\"frames_free\":%" PRIu64
+				  ",\"frames_fill\":%" PRIu64 ",\"frames_tx\":%" PRIu64
+				  ",\"frames_total\":%u}" :
+				  "%s  xsk queue %d: rx_dropped %llu rx_invalid_descs %llu "
+				  "tx_invalid_descs %llu rx_ring_full %llu "
+				  "rx_fill_ring_empty_descs %llu tx_ring_empty_descs %llu; "
+				  "frames free %" PRIu64 " fill %" PRIu64 " tx %" PRIu64
+				  " of %u\n",
+			json && i ? "," : "", x->queue, s.rx_dropped,
+			s.rx_invalid_descs, s.tx_invalid_descs, s.rx_ring_full,
+			s.rx_fill_ring_empty_descs, s.tx_ring_empty_descs,
+			xg_stat_read(&fr->nfree), xg_stat_read(&fr->in_fill),
+			xg_stat_read(&fr->in_tx), fr->total);
+	}
+}
+
+bool xg_xsk_frames_ok(struct xg_xsk_engine *e)
+{
+	int i;
+
+	for (i = 0; e && i < e->nworkers; i++)
+		if (!xg_frames_check(&e->workers[i].frames))
+			return false;
+	return true;
+}
+
+void xg_xsk_stop(struct xg_xsk_engine *e)
+{
+	int i;
+
+	for (i = 0; e && i < e->nworkers; i++) {
+		struct xsk_worker *x = &e->workers[i];
+
+		if (x->w && x->w->started) {
+			pthread_join(x->w->thread, NULL);
+			x->w->started = false;
+		}
+	}
+}
+
+void xg_xsk_destroy(struct xg_xsk_engine *e)
+{
+	int i;
+
+	if (!e)
+		return;
+	xg_xsk_stop(e);
+	for (i = 0; i < e->nworkers; i++) {
+		struct xsk_worker *x = &e->workers[i];
+
+		xsk_socket__delete(x->xsk);
+		xsk_umem__delete(x->umem);
+		if (x->buf)
+			munmap(x->buf, (size_t)XSK_FRAMES * XSK_FRAME_SIZE);
+		xg_frames_free(&x->frames);
+	}
+	free(e->workers);
+	free(e);
+}

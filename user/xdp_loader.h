@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The XDP loader: load the program (build/xdpgame.skel.h), fill its maps,
+ * pin them, attach to an interface; and, for the commands that run without
+ * the holder, find a running instance through its pins (stats, status,
+ * detach after a kill -9).
+ *
+ * Pins, one directory per interface:
+ *   /sys/fs/bpf/xdpgame/IFACE/{stats,ports,config,xsks,info,prog}
+ * every map of the program under its own name (see include/xdpgame/xdp.h)
+ * plus the program as "prog". The directory is created before the program is
+ * attached, and the holder keeps it open with flock(LOCK_EX) for as long as
+ * it lives: one instance per interface, and a directory nobody holds is known
+ * to be stale (even across pid namespaces, even after a pid is reused), so
+ * the next attach, or xg_xdp_cleanup(), removes it. The `info` map says who
+ * the holder is. Creating and removing directories happens under a flock on
+ * XG_PIN_ROOT, so concurrent attaches and cleanups do not race.
+ *
+ * Attaching uses netlink (bpf_xdp_attach) with XDP_FLAGS_UPDATE_IF_NOEXIST,
+ * not a bpf_link and not libxdp's dispatcher: a program already on the
+ * interface is never replaced, and ours stays attached if we are killed
+ * (harmlessly: the dead sockets leave `xsks`, so game packets fall through to
+ * the kernel; `xdpgame detach` or the next attach removes it).
+ * Detaching passes XDP_FLAGS_REPLACE with our program, so it never removes a
+ * program somebody else put there in the meantime.
+ *
+ * All functions return 0 or a negative errno, and say what failed, on which
+ * interface, and what to do, through pr_warn. Root (CAP_SYS_ADMIN, CAP_BPF,
+ * CAP_NET_ADMIN, CAP_PERFMON) is needed.
+ */
+#ifndef XDPGAME_XDP_LOADER_H
+#define XDPGAME_XDP_LOADER_H
+
+#include <stdbool.h>
+
+#include <xdpgame/xdp.h> /* enum xg_xdp_mode, counters, struct xg_xdp_info */
+
+#define XG_BPFFS_DIR "/sys/fs/bpf"
+#define XG_PIN_ROOT XG_BPFFS_DIR "/xdpgame"
+
+/* Pin names of what the commands open without the skeleton. They are the
+ * map names of bpf/maps.h; tests/bpf/test_xdp_prog.c checks they agree. */
+#define XG_PIN_STATS "stats"
+#define XG_PIN_INFO "info"
+#define XG_PIN_PROG "prog"
+
+/* "auto", "native", "generic", "sockets"; "?" for anything else. */
+const char *xg_mode_name(enum xg_xdp_mode m);
+/* Also accepts "drv" and "skb". 0 or -EINVAL. */
+int xg_mode_parse(const char *s, enum xg_xdp_mode *m);
+
+/* An attached instance: skeleton, interface, mode, pins. */
+struct xg_xdp;
+
+struct xg_xdp_opts {
+	const char *ifname;
+	enum xg_xdp_mode mode; /* AUTO, NATIVE or GENERIC (SOCKETS: -EINVAL) */
+	const __u16 *ports;    /* game UDP ports, host order, 1..65535 */
+	int nports;            /* 1..XG_XDP_MAX_PORTS */
+	int nqueues;           /* 0..XG_XDP_MAX_QUEUES; recorded in `info` */
+	bool redirect;         /* config.redirect: steer to the XSKs */
+	bool kernel_replies;   /* config.kernel_replies */
+	int ipv6_ext_max;      /* IPv6 extension headers walked, at most
+				* XG_XDP_IPV6_EXT_LIMIT; 0: the default */
+};
+
+/*
+ * Mount bpffs if needed; refuse (-EEXIST) if a live instance holds the
+ * interface, clean up after a dead one; load the program and fill ports,
+ * config and info; pin; attach (AUTO: native, else generic, saying why).
+ * An interface that already carries an XDP program that is not ours: -EBUSY,
+ * and that program is left alone.
+ */
+int xg_xdp_attach(const struct xg_xdp_opts *o, struct xg_xdp **out);
+
+int xg_xdp_xsks_fd(const struct xg_xdp *x);
+int xg_xdp_config_fd(const struct xg_xdp *x);
+/* NATIVE or GENERIC while attached. */
+enum xg_xdp_mode xg_xdp_attached_mode(const struct xg_xdp *x);
+
+/* Detach the program from the interface (first, before closing the XSKs),
+ * keeping the maps and pins. Idempotent. */
+void xg_xdp_detach_prog(struct xg_xdp *x);
+/* Detach if still attached, remove the pins, free. NULL-safe. If the
+ * program cannot be detached, its pins stay for `xdpgame detach`. */
+void xg_xdp_destroy(struct xg_xdp *x);
+
+/*
+ * `xdpgame detach IFACE`, after a holder died: detach the interface's XDP
+ * program if it is the pinned one (a program that is not is left alone), and
+ * remove the pin directory; each step is reported with pr_info. Works when
+ * the interface is gone too. 0 if something was removed, -ENOENT if there
+ * was nothing, -EBUSY if the holder is alive (stop it instead).
+ */
+int xg_xdp_cleanup(const char *ifname);
+
+/* Counters of the instance on ifname, summed over the possible CPUs.
+ * -ENOENT if there is none, -EPROTO if its map has another layout. */
+int xg_xdp_read_stats(const char *ifname, struct xg_xdp_count out[XG_CNT_MAX]);
+/* "pass_not_game", "drop_bad_magic", ...; NULL outside 0..XG_CNT_MAX-1. */
+const char *xg_xdp_counter_name(int idx);
+
+/*
+ * Call cb for each instance pinned under XG_PIN_ROOT, with its info (zeroed
+ * if unreadable) and whether its holder is alive. Stops at the first nonzero
+ * return of cb and returns it; otherwise returns how many there were (0 if
+ * none, or if bpffs is not mounted). Negative errno on failure.
+ */
+int xg_xdp_list(int (*cb)(const char *ifname, const struct xg_xdp_info *info,
+			  bool alive, void *arg),
+		void *arg);
+
+/* Mount bpffs at /sys/fs/bpf unless it is mounted. 0 or negative errno. */
+int xg_bpffs_ensure(void);
+
+#endif
