@@ -11,6 +11,8 @@
 # installs only what is missing). DEPS=0 skips it.
 
 .DELETE_ON_ERROR:
+# the BPF object and skeleton are intermediates, but worth keeping
+.SECONDARY:
 .SUFFIXES:
 
 ifeq ($(V),1)

@@ -301,6 +301,25 @@ static void server_free(struct xg_server *srv)
 	xg_world_destroy(srv->world);
 }
 
+/* How many RX queues get an AF_XDP socket: --queues, or all the interface
+ * has (ethtool's channel count), at most XG_MAX_QUEUES. Negative errno. */
+static int xsk_queue_count(const struct attach_opts *o)
+{
+	int nq = xg_netdev_rx_queues(o->cfg.ifname);
+
+	if (nq < 0)
+		return nq;
+	if (o->queues > nq) {
+		pr_warn("error: %s has %d RX queue%s, not %d; use --queues %d or fewer (see `ethtool -l %s`)\n",
+			o->cfg.ifname, nq, nq == 1 ? "" : "s", o->queues, nq,
+			o->cfg.ifname);
+		return -EINVAL;
+	}
+	if (o->queues)
+		nq = o->queues;
+	return nq < XG_MAX_QUEUES ? nq : XG_MAX_QUEUES;
+}
+
 /* Load and attach the XDP program. In auto mode a host where XDP cannot be
  * had is served by the kernel sockets alone; another xdpgame on the
  * interface is always an error. *xdp stays NULL when there is no program. */
@@ -311,13 +330,16 @@ static int attach_xdp(const struct attach_opts *o, struct xg_xdp **xdp)
 		.mode = o->mode,
 		.ports = o->cfg.ports,
 		.nports = o->cfg.nports,
-		.nqueues = o->queues,
+		.nqueues = 0, /* set below */
 		.redirect = true, /* an empty xsks slot falls through anyway */
 		.kernel_replies = o->kernel_replies,
 	};
-	int err;
+	int err, nq = xsk_queue_count(o);
 
 	*xdp = NULL;
+	if (nq < 0)
+		return nq;
+	xo.nqueues = nq;
 	if (o->mode == XG_MODE_SOCKETS) {
 		if (o->kernel_replies)
 			pr_warn("warning: --kernel-replies needs the XDP program; ignored with --mode sockets\n");
@@ -345,19 +367,11 @@ static int attach_xsk(struct attach_opts *o, struct xg_server *srv,
 	struct xg_xsk_opts xo = { .zero_copy = o->zero_copy,
 				  .busy_poll = o->cfg.busy_poll,
 				  .xsks_map_fd = xg_xdp_xsks_fd(xdp) };
-	int nq = xg_netdev_rx_queues(o->cfg.ifname), err;
+	int err;
 
-	if (nq < 0)
-		return nq;
-	if (o->queues > nq) {
-		pr_warn("error: %s has %d RX queue%s, not %d; use --queues %d or fewer (see `ethtool -l %s`)\n",
-			o->cfg.ifname, nq, nq == 1 ? "" : "s", o->queues, nq,
-			o->cfg.ifname);
-		return -EINVAL;
-	}
-	xo.nqueues = o->queues ? o->queues : nq;
-	if (xo.nqueues > XG_MAX_QUEUES)
-		xo.nqueues = XG_MAX_QUEUES;
+	xo.nqueues = xsk_queue_count(o);
+	if (xo.nqueues < 0)
+		return xo.nqueues;
 	err = xg_xsk_open(srv, &xo, xsk);
 	if (!err) {
 		pr_info("xdpgame: AF_XDP on %s: %d queue%s, %s mode%s\n",

@@ -569,11 +569,18 @@ static int claim_pin_dir(struct xg_xdp *x)
 		return lock;
 	held = dir_held(x->pin_dir);
 	if (held == 1) {
-		read_info(x->ifname, &info);
-		pr_warn("error: xdpgame already runs on %s (pid %u, %s mode, "
-			"pins in %s); stop that one first (kill -TERM %u)\n",
-			x->ifname, info.pid, xg_mode_name(info.mode),
-			x->pin_dir, info.pid);
+		if (read_info(x->ifname, &info) || !info.pid)
+			/* the holder is still starting: no info written yet
+			 * (and never suggest `kill -TERM 0`) */
+			pr_warn("error: another xdpgame is starting on %s (pins "
+				"in %s); wait for it, or stop it with SIGTERM\n",
+				x->ifname, x->pin_dir);
+		else
+			pr_warn("error: xdpgame already runs on %s (pid %u, %s "
+				"mode, pins in %s); stop that one first (kill "
+				"-TERM %u)\n",
+				x->ifname, info.pid, xg_mode_name(info.mode),
+				x->pin_dir, info.pid);
 		err = -EEXIST;
 		goto out;
 	}

@@ -29,7 +29,6 @@ XG_SIP4=192.0.2.1
 XG_CIP4=192.0.2.2
 XG_SIP6=2001:db8::1
 XG_CIP6=2001:db8::2
-XG_TMP=$(mktemp -d /tmp/xdpgame-test.XXXXXX)
 XG_PIDS=()
 XG_FAILS=0
 XG_CHECKS=0
@@ -38,9 +37,12 @@ xg_skip() { echo "SKIP: $*"; exit 77; }
 
 [ "$(id -u)" -eq 0 ] || xg_skip "needs root (network namespaces, XDP)"
 [ -x "$XDPGAME" ] || { echo "FAIL: $XDPGAME not built"; exit 1; }
+XG_TMP=$(mktemp -d /tmp/xdpgame-test.XXXXXX)
 
 ok() { XG_CHECKS=$((XG_CHECKS + 1)); echo "  ok   $*"; }
 fail() { XG_CHECKS=$((XG_CHECKS + 1)); XG_FAILS=$((XG_FAILS + 1)); echo "  FAIL $*"; }
+# quiet CMD...: CMD without its output
+quiet() { "$@" >/dev/null 2>&1; }
 # check DESCRIPTION CMD...: ok if CMD succeeds
 check() { local d=$1; shift; if "$@"; then ok "$d"; else fail "$d"; fi; }
 

@@ -48,3 +48,4 @@ static void run_script(const char *name)
 
 INTEGRATION(sockets_engine_over_veth, "sockets.sh", 120)
 INTEGRATION(doctor_checks, "doctor.sh", 60)
+INTEGRATION(xdp_program_over_veth, "xdp.sh", 240)

@@ -72,22 +72,24 @@ peer_prog() {
 		xg_cli ip link set dev "$XG_CIF" xdpdrv obj "$XG_TMP/pass.bpf.o" sec xdp
 }
 
-# malformed PORT: 3 bad magic, 2 bad version, 1 too short, sent at once;
-# any reply lands in mal.out
+# send N BYTES PORT: N datagrams to PORT, each from its own nc, at once;
+# their pids go to SENT, any reply to mal.out
+send() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		printf '%b' "$2" | xg_cli nc -u -w 1 -q 1 "$XG_SIP4" "$3" >>"$XG_TMP/mal.out" 2>/dev/null &
+		SENT+=($!)
+	done
+}
+
+# malformed PORT: 3 bad magic, 2 bad version, 1 too short
 malformed() {
-	local i pids=()
+	SENT=()
 	: >"$XG_TMP/mal.out"
-	for i in 1 2 3; do
-		printf "$BAD_MAGIC" | xg_cli nc -u -w 1 -q 1 "$XG_SIP4" "$1" >>"$XG_TMP/mal.out" 2>/dev/null &
-		pids+=($!)
-	done
-	for i in 1 2; do
-		printf "$BAD_VERSION" | xg_cli nc -u -w 1 -q 1 "$XG_SIP4" "$1" >>"$XG_TMP/mal.out" 2>/dev/null &
-		pids+=($!)
-	done
-	printf "$TOO_SHORT" | xg_cli nc -u -w 1 -q 1 "$XG_SIP4" "$1" >>"$XG_TMP/mal.out" 2>/dev/null &
-	pids+=($!)
-	wait "${pids[@]}"
+	send 3 "$BAD_MAGIC" "$1"
+	send 2 "$BAD_VERSION" "$1"
+	send 1 "$TOO_SHORT" "$1"
+	wait "${SENT[@]}"
 }
 
 # cnt FILE COUNTER: packets of a counter in `xdpgame stats --json` output
@@ -102,6 +104,19 @@ drops_exact() {
 		[ "$(cnt "$1" drop_too_short)" = 1 ]
 }
 
+# valid_all LOG LOAD: every request the load had acked went through the
+# program as a valid game packet, to an AF_XDP socket, to the kernel socket
+# or answered in the kernel, and nothing else did
+valid_all() {
+	local r f t
+	r=$(xdp "$1" redirect) f=$(xdp "$1" fallthrough) t=$(xdp "$1" xdp_tx)
+	[ -n "$r" ] && [ -n "$f" ] && [ -n "$t" ] &&
+		[ "$((r + f + t))" = "$(json_field "$XG_TMP/$2.json" acked)" ]
+}
+
+not() { ! "$@"; }
+pings() { xg_cli ping -c 2 -W 2 -i 0.2 -q "$XG_SIP4" >/dev/null; }
+
 xdp_on_link() { xg_srv ip link show "$XG_SIF" | grep -q xdp; }
 
 # phase_traffic MODE: a server in MODE; traffic, counters, status, pins;
@@ -114,13 +129,19 @@ phase_traffic() {
 	pid=$(xg_pid "$s")
 	check "$m: log says attached to $XG_SIF in $m mode" grep -q "attached to $XG_SIF in $m mode" "$XG_TMP/$s.log"
 
-	if [ "$m" = native ] && ! load probe_$m $P 200; then
+	if [ "$m" = native ] && ! load "probe_$m" $P 200; then
 		echo "  (game traffic fails with native XDP and no program on the peer: adding one)"
 		check "$m: XDP_PASS program attached on the client's veth" peer_prog
 	fi
-	load load_$m $P 20000
-	check "$m: 20000 requests, each acked once and right" acked_all load_$m 20000
-	check "$m: ping still works" xg_cli ping -c 2 -W 2 -i 0.2 -q "$XG_SIP4" >/dev/null
+	xg_bg "watch_$m" "$XDPGAME" stats "$XG_SIF" --watch --interval 0.2
+	load "load_$m" $P 20000
+	check "$m: 20000 requests, each acked once and right" acked_all "load_$m" 20000
+	sleep 0.5
+	stop "watch_$m"
+	check "$m: stats --watch ends on SIGTERM with exit 0" test "$XG_STATUS" = 0
+	check "$m:   ... having shown the game packets' rate" \
+		grep -Eq '^\[ *[0-9.]+s\].* (redirect|fallthrough) [0-9]+ pps' "$XG_TMP/watch_$m.log"
+	check "$m: ping still works" pings
 
 	xg_srv timeout 5 nc -u -l -W 1 "$XG_SIP4" 5999 >"$XG_TMP/udp_$m.out" &
 	wait_listen udp 5999
@@ -169,8 +190,7 @@ phase_traffic() {
 phase_kill() {
 	local m=$1 s="srv_$1" pid
 	pid=$(xg_pid "$s")
-	kill -KILL "$pid"
-	xg_wait_exit "$pid"
+	{ kill -KILL "$pid"; xg_wait_exit "$pid"; } 2>/dev/null # no "Killed" line
 	check "$m: after kill -9 the XDP program stays on $XG_SIF" xdp_on_link
 	check "$m:   ... and so do the pins" test -e "$PINS/prog" -a -e "$PINS/stats" -a -e "$PINS/info"
 	xg_srv "$XDPGAME" status >"$XG_TMP/stale_$m" 2>&1
@@ -190,16 +210,14 @@ phase_kill() {
 	check "$m:   ... saying so" grep -q "error: no xdpgame on $XG_SIF" "$XG_TMP/stats_none_$m"
 }
 
-not() { ! "$@"; }
-
 # phase_race MODE: two attaches at once (ports P and P2): exactly one wins;
 # the winner serves, drops malformed datagrams in the kernel, and on SIGTERM
 # detaches, unpins and accounts for every request.
 phase_race() {
-	local m=$1 a="ra_$1" b="rb_$1" w l wp i
+	local m=$1 a="ra_$1" b="rb_$1" w l wp _
 	serve "$a" "$m" $P
 	serve "$b" "$m" $P2
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		{ grep -q serving "$XG_TMP/$a.log" || grep -q serving "$XG_TMP/$b.log"; } &&
 			{ ! alive "$a" || ! alive "$b"; } && break
 		sleep 0.1
@@ -212,11 +230,15 @@ phase_race() {
 	check "$m: of two attaches at once the winner serves" grep -q serving "$XG_TMP/$w.log"
 	xg_wait_exit "$(xg_pid "$l")"
 	check "$m:   ... the other exits non-zero" test "$XG_STATUS" != 0 -a "$XG_STATUS" != 124
-	check "$m:   ... saying $XG_SIF is taken" grep -q "already runs on $XG_SIF" "$XG_TMP/$l.log"
-	check "$m:   ... naming the winner's pid" grep -q "already runs on $XG_SIF (pid $(xg_pid "$w")," "$XG_TMP/$l.log"
+	check "$m:   ... saying $XG_SIF is taken" grep -qE "already runs on $XG_SIF|another xdpgame is starting on $XG_SIF" "$XG_TMP/$l.log"
+	# the loser names the winner's pid, or says it is still starting
+	# (before the winner has written its info); never "pid 0"
+	check "$m:   ... naming the winner (its pid, or that it is starting)" \
+		grep -qE "already runs on $XG_SIF \(pid $(xg_pid "$w"),|another xdpgame is starting on $XG_SIF" "$XG_TMP/$l.log"
+	check "$m:   ... never suggesting kill -TERM 0" bash -c "! grep -q 'pid 0' '$XG_TMP/$l.log'"
 
-	load race_$m $wp 5000
-	check "$m: 5000 requests to the winner acked" acked_all race_$m 5000
+	load "race_$m" "$wp" 5000
+	check "$m: 5000 requests to the winner acked" acked_all "race_$m" 5000
 	malformed $wp
 	stats_json "stats_race_$m.json"
 	check "$m: fresh counters: drops 3, 2, 1 again" drops_exact "$XG_TMP/stats_race_$m.json"
@@ -227,9 +249,7 @@ phase_race() {
 	check "$m:   ... pins removed" test ! -e "$PINS"
 	xg_srv "$XDPGAME" status >"$XG_TMP/status_after_$m" 2>&1
 	check "$m:   ... status no longer lists $XG_SIF" not grep -q "^$XG_SIF:" "$XG_TMP/status_after_$m"
-	check "$m: summary: every valid request went through the program" \
-		test "$(($(xdp "$XG_TMP/$w.log" redirect) + $(xdp "$XG_TMP/$w.log" fallthrough) + \
-			$(xdp "$XG_TMP/$w.log" xdp_tx)))" = "$(json_field "$XG_TMP/race_$m.json" acked)"
+	check "$m: summary: xdp redirect+fallthrough+xdp_tx = acked" valid_all "$XG_TMP/$w.log" "race_$m"
 	check "$m: summary: drops 3, 2, 1 in the kernel" test \
 		"$(xdp "$XG_TMP/$w.log" drop_bad_magic),$(xdp "$XG_TMP/$w.log" drop_bad_version),$(xdp "$XG_TMP/$w.log" drop_too_short)" = 3,2,1
 	check "$m: summary: user space saw no malformed datagram" \
