@@ -31,9 +31,12 @@ ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
-XG_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -MMD -MP
+# -fno-strict-aliasing on both sides, as the kernel builds: packet code reads
+# headers through differently typed pointers (see xg_frame_reply)
+XG_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing \
+	-Iinclude -Iuser -I$(BUILD) -MMD -MP
 LDLIBS := -lxdp -lbpf -lelf -lz -lpthread -lm
-BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) \
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -fno-strict-aliasing \
 	-Iinclude -Ibpf -Ivmlinux -MMD -MP
 
 SAN_ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

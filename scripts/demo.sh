@@ -39,6 +39,8 @@ srv ip link set lo up
 cli ip link set lo up
 srv ethtool -K "$SIF" tx off >/dev/null 2>&1
 cli ethtool -K "$CIF" tx off >/dev/null 2>&1
+# an XDP program on the client's end lets in-kernel (XDP_TX) replies reach it
+cli ip link set dev "$CIF" xdpdrv obj "$(dirname "$XDPGAME")/xdp_pass.bpf.o" sec xdp
 
 echo "== starting the server: xdpgame attach $SIF --port $PORT --mode $MODE"
 # nsenter itself, not the srv function: $! must be the server, not a subshell

@@ -344,7 +344,6 @@ static __always_inline __u32 xg_frame_reply(struct xg_frame *f, void *data)
 
 	if (f->iph) {
 		struct iphdr *ip = f->iph;
-		__u16 *ttl_word = (__u16 *)&ip->ttl; /* ttl and protocol */
 
 		a4 = ip->saddr;
 		ip->saddr = ip->daddr;
@@ -353,9 +352,12 @@ static __always_inline __u32 xg_frame_reply(struct xg_frame *f, void *data)
 		ip->tot_len = bpf_htons((__u16)((char *)f->payload -
 						(char *)ip + XG_ACK_SIZE));
 		xg_csum_replace(&ip->check, old, ip->tot_len);
-		old = *ttl_word;
+		/* TTL is the high byte of the (ttl, protocol) word; built from
+		 * values, not read through a __u16 pointer after a __u8 store,
+		 * which strict aliasing lets the compiler reorder */
+		xg_csum_replace(&ip->check, bpf_htons((__u16)(ip->ttl << 8)),
+				bpf_htons((__u16)(XG_REPLY_TTL << 8)));
 		ip->ttl = XG_REPLY_TTL;
-		xg_csum_replace(&ip->check, old, *ttl_word);
 		if (!f->udph->check)
 			goto done; /* no UDP checksum on IPv4: none back */
 		sum = xg_csum_add(sum, (const __u16 *)&ip->saddr, 4);

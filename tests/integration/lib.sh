@@ -7,6 +7,7 @@
 #
 #   . "$(dirname "$0")/lib.sh"
 #   xg_setup [rxqueues]      srv/cli namespaces, veth $XG_SIF <-> $XG_CIF
+#   xg_peer_xdp              XDP_PASS on the client veth (needed for XDP_TX)
 #   xg_srv CMD...            run in the server namespace (nsenter --net only,
 #   xg_cli CMD...            so bpffs pins stay visible)
 #   xg_bg NAME CMD...        run in the background in the server namespace;
@@ -107,6 +108,12 @@ xg_setup() {
 	xg_srv ethtool -K "$XG_SIF" tx off >/dev/null 2>&1
 	xg_cli ethtool -K "$XG_CIF" tx off >/dev/null 2>&1
 	xg_bpffs
+}
+
+# XDP_PASS on the client's veth, so XDP_TX'd and redirected frames from the
+# server side reach it (see bpf/xdp_pass.bpf.c for why not GRO).
+xg_peer_xdp() {
+	xg_cli ip link set dev "$XG_CIF" xdpdrv obj "$(dirname "$XDPGAME")/xdp_pass.bpf.o" sec xdp
 }
 
 xg_teardown() {
