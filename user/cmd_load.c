@@ -9,8 +9,10 @@
  * its echoed timestamp the one sent, and its status one that the request
  * allows (an in-bounds MOVE must be OK, an out-of-bounds one OUT_OF_BOUNDS,
  * an ATTACK on a player the server has acked before OK or TARGET_DEAD). A
- * request unanswered after --timeout is lost. RTTs go into the shared
- * latency histogram. Exit status 0 only if every request was acked right.
+ * request unanswered after --timeout is lost; an ack that comes after that
+ * is late (not wrong: its content is not at fault). --rate paces the
+ * sending, --duration bounds it in time. RTTs go into the shared latency
+ * histogram. Exit status 0 only if every request was acked right.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -42,6 +44,9 @@ static const char *const kind_names[K_NKINDS] = { "move", "attack",
 struct load_opts {
 	const char *target;
 	uint64_t count;
+	uint64_t rate;          /* requests/s; 0 = as fast as the window allows */
+	uint64_t duration_ns;   /* 0 = until count */
+	bool quiet;
 	uint32_t players;
 	uint32_t window;
 	uint32_t weights[K_NKINDS];
@@ -50,19 +55,22 @@ struct load_opts {
 	bool json;
 };
 
+enum slot_state { S_FREE, S_BUSY, S_ACKED, S_LOST };
+
 struct inflight {
 	uint64_t sent_ns;
 	uint32_t seq;
 	uint8_t kind;
-	uint8_t busy;
+	uint8_t state;  /* enum slot_state */
 };
 
 struct load_ctx {
 	struct load_opts o;
 	int fd;
 	uint64_t rng;
-	uint32_t next_seq;
-	uint64_t sent, acked, lost, wrong, errors, inflight;
+	uint32_t first_seq, next_seq;
+	uint64_t sent, acked, lost, wrong, late, errors, inflight;
+	uint64_t bytes_out, bytes_in;
 	uint64_t per_kind_sent[K_NKINDS];
 	struct inflight *table;     /* by seq % LOAD_TABLE */
 	uint32_t *fifo;             /* seqs in send order, for timeouts */
@@ -87,7 +95,11 @@ static void load_usage(FILE *f)
 		"Play a game against a server and check every ack.\n"
 		"ADDR is an IPv4 address, [IPv6] or a host name.\n"
 		"\n"
-		"  -n, --count N       requests to send (default 10000)\n"
+		"  -n, --count N       requests to send (default 10000, or no limit\n"
+		"                      with --duration)\n"
+		"  -d, --duration S    stop sending after S seconds\n"
+		"  -r, --rate R        send at most R requests a second (default: as\n"
+		"                      fast as the window allows: closed loop)\n"
 		"  -P, --players P     simulated players (default 1000)\n"
 		"  -W, --window W      requests in flight at most (default 32)\n"
 		"      --mix SPEC      weights, e.g. move:60,attack:15,heartbeat:20,oob:5\n"
@@ -95,6 +107,7 @@ static void load_usage(FILE *f)
 		"  -t, --timeout MS    a request unanswered this long is lost (default 500)\n"
 		"      --seed N        random seed (default 1)\n"
 		"      --json          report as JSON\n"
+		"  -q, --quiet         no progress line each second (on stderr)\n"
 		"  -v, --verbose       debug messages\n"
 		"  -h, --help          this text\n"
 		"\n"
@@ -148,22 +161,39 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
+	bool count_set = false;
 	uint64_t v;
 	int opt;
 
 	*o = (struct load_opts){ .count = 10000, .players = 1000, .window = 32,
 				 .weights = { 60, 15, 20, 5 },
 				 .timeout_ns = 500000000ull, .seed = 1 };
-	while ((opt = getopt_long(argc, argv, "n:P:W:t:vh", longopts, NULL)) !=
+	while ((opt = getopt_long(argc, argv, "n:P:W:t:d:r:qvh", longopts, NULL)) !=
 	       -1) {
 		switch (opt) {
 		case 'n':
 			if (xg_parse_u64(optarg, 1, UINT64_MAX / 2, &o->count))
 				return load_bad("--count", optarg, "want >= 1");
+			count_set = true;
+			break;
+		case 'd':
+			if (xg_parse_u64(optarg, 1, 86400, &v))
+				return load_bad("--duration", optarg, "want 1..86400 s");
+			o->duration_ns = v * 1000000000ull;
+			break;
+		case 'r':
+			if (xg_parse_u64(optarg, 1, 100000000, &o->rate))
+				return load_bad("--rate", optarg, "want 1..100000000 per second");
+			break;
+		case 'q':
+			o->quiet = true;
 			break;
 		case 'P':
 			if (xg_parse_u64(optarg, 2, XG_MAX_PLAYERS, &v))
@@ -210,6 +240,8 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 		return XG_EXIT_USAGE;
 	}
 	o->target = argv[optind];
+	if (o->duration_ns && !count_set)
+		o->count = UINT64_MAX / 2;
 	return XG_EXIT_OK;
 }
 
@@ -344,16 +376,24 @@ static void send_some(struct load_ctx *c)
 	unsigned char bufs[LOAD_BATCH][XG_MAX_MSG_SIZE];
 	struct mmsghdr msgs[LOAD_BATCH];
 	struct iovec iov[LOAD_BATCH];
-	uint64_t now = xg_now_ns();
+	uint64_t now = xg_now_ns(), budget = LOAD_BATCH;
 	int n = 0, r, i;
 
-	while (n < LOAD_BATCH && c->inflight + (uint64_t)n < c->o.window &&
+	if (c->o.duration_ns && now - c->started >= c->o.duration_ns)
+		return;
+	if (c->o.rate) {
+		uint64_t due = (now - c->started) / 1000 * c->o.rate / 1000000 + 1;
+
+		budget = due > c->sent ? due - c->sent : 0;
+	}
+	while ((uint64_t)n < budget && n < LOAD_BATCH &&
+	       c->inflight + (uint64_t)n < c->o.window &&
 	       c->sent + (uint64_t)n < c->o.count) {
 		uint32_t seq = c->next_seq + (uint32_t)n;
 		struct inflight *f = &c->table[seq % LOAD_TABLE];
 		enum load_kind k = pick_kind(c);
 
-		if (f->busy)
+		if (f->state == S_BUSY)
 			break; /* an old request still waits in this slot */
 		iov[n].iov_base = bufs[n];
 		iov[n].iov_len = build_request(c, bufs[n], seq, now, &k);
@@ -375,7 +415,8 @@ static void send_some(struct load_ctx *c)
 	for (i = 0; i < r; i++) {
 		uint32_t seq = c->next_seq + (uint32_t)i;
 
-		c->table[seq % LOAD_TABLE].busy = 1;
+		c->table[seq % LOAD_TABLE].state = S_BUSY;
+		c->bytes_out += iov[i].iov_len;
 		c->per_kind_sent[c->table[seq % LOAD_TABLE].kind]++;
 		c->fifo[c->fifo_tail++ % LOAD_TABLE] = seq;
 	}
@@ -400,12 +441,19 @@ static void check_ack(struct load_ctx *c, const unsigned char *buf, ssize_t len,
 	}
 	seq = xg_le32(h->seq);
 	f = &c->table[seq % LOAD_TABLE];
-	if (!f->busy || f->seq != seq) {
-		pr_debug("wrong: ack for seq %u not in flight (duplicate or late)\n", seq);
-		c->wrong++;
+	if (f->state != S_BUSY || f->seq != seq) {
+		if (f->seq == seq && f->state == S_ACKED) {
+			pr_debug("wrong: a second ack for seq %u\n", seq);
+			c->wrong++;
+		} else if (seq - c->first_seq < c->next_seq - c->first_seq) {
+			c->late++; /* after its timeout: counted lost already */
+		} else {
+			pr_debug("wrong: ack for seq %u never sent\n", seq);
+			c->wrong++;
+		}
 		return;
 	}
-	f->busy = 0;
+	f->state = S_ACKED;
 	c->inflight--;
 	if (h->type != (kind_type(f->kind) | XG_MSG_ACK) ||
 	    xg_le64(a->client_ts) != f->sent_ns ||
@@ -447,8 +495,10 @@ static void receive_some(struct load_ctx *c, int timeout_ms)
 		return;
 	}
 	now = xg_now_ns();
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		c->bytes_in += msgs[i].msg_len;
 		check_ack(c, bufs[i], msgs[i].msg_len, now);
+	}
 }
 
 /* Requests older than the timeout are lost; FIFO order is send order. */
@@ -458,10 +508,10 @@ static void expire(struct load_ctx *c, uint64_t now)
 		uint32_t seq = c->fifo[c->fifo_head % LOAD_TABLE];
 		struct inflight *f = &c->table[seq % LOAD_TABLE];
 
-		if (f->busy && f->seq == seq) {
+		if (f->state == S_BUSY && f->seq == seq) {
 			if (now - f->sent_ns < c->o.timeout_ns)
 				return;
-			f->busy = 0;
+			f->state = S_LOST;
 			c->inflight--;
 			c->lost++;
 		}
@@ -469,16 +519,41 @@ static void expire(struct load_ctx *c, uint64_t now)
 	}
 }
 
+static bool sending_done(const struct load_ctx *c, uint64_t now)
+{
+	return c->sent >= c->o.count ||
+	       (c->o.duration_ns && now - c->started >= c->o.duration_ns);
+}
+
+static void progress(struct load_ctx *c, uint64_t now, uint64_t *next,
+		     uint64_t *last_acked)
+{
+	if (c->o.quiet || now < *next)
+		return;
+	fprintf(stderr, "[%4" PRIu64 "s] sent %" PRIu64 ", acked %" PRIu64
+		", lost %" PRIu64 ", wrong %" PRIu64 ", %" PRIu64 " acks/s\n",
+		(uint64_t)((now - c->started) / 1000000000ull), c->sent, c->acked, c->lost,
+		c->wrong, c->acked - *last_acked);
+	*last_acked = c->acked;
+	*next += 1000000000ull;
+}
+
 static void load_run(struct load_ctx *c)
 {
-	uint64_t now;
+	uint64_t now, next, last_acked = 0;
 
 	c->started = xg_now_ns();
-	while (!load_signalled && (c->sent < c->o.count || c->inflight)) {
+	next = c->started + 1000000000ull;
+	now = c->started;
+	while (!load_signalled && (!sending_done(c, now) || c->inflight)) {
 		send_some(c);
-		receive_some(c, c->inflight ? 10 : 0);
+		/* block only when waiting is all there is to do */
+		receive_some(c, c->inflight >= c->o.window ||
+					(sending_done(c, now) && c->inflight) ?
+					10 : c->o.rate ? 1 : 0);
 		now = xg_now_ns();
 		expire(c, now);
+		progress(c, now, &next, &last_acked);
 	}
 	c->finished = xg_now_ns();
 }
@@ -492,32 +567,39 @@ static void load_report(struct load_ctx *c)
 	if (c->o.json) {
 		printf("{\"target\":\"%s\",\"seconds\":%.3f,\"sent\":%" PRIu64
 		       ",\"acked\":%" PRIu64 ",\"lost\":%" PRIu64
-		       ",\"wrong\":%" PRIu64 ",\"errors\":%" PRIu64
-		       ",\"pps\":%.0f,\"rtt_ns\":{\"min\":%" PRIu64
+		       ",\"wrong\":%" PRIu64 ",\"late\":%" PRIu64
+		       ",\"errors\":%" PRIu64 ",\"pps\":%.0f,\"mbps_out\":%.3f"
+		       ",\"mbps_in\":%.3f,\"rtt_ns\":{\"min\":%" PRIu64
 		       ",\"avg\":%" PRIu64 ",\"max\":%" PRIu64 ",\"p50\":%" PRIu64
 		       ",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"p999\":%" PRIu64
 		       "},\"sent_by_kind\":{\"move\":%" PRIu64
 		       ",\"attack\":%" PRIu64 ",\"heartbeat\":%" PRIu64
 		       ",\"oob\":%" PRIu64 "}}\n",
 		       c->o.target, secs, c->sent, c->acked, c->lost, c->wrong,
-		       c->errors, secs > 0 ? (double)c->acked / secs : 0.0,
+		       c->late, c->errors,
+		       secs > 0 ? (double)c->acked / secs : 0.0,
+		       secs > 0 ? (double)c->bytes_out * 8 / secs / 1e6 : 0.0,
+		       secs > 0 ? (double)c->bytes_in * 8 / secs / 1e6 : 0.0,
 		       s.min, s.avg, s.max, s.p50, s.p90, s.p99, s.p999,
 		       c->per_kind_sent[K_MOVE], c->per_kind_sent[K_ATTACK],
 		       c->per_kind_sent[K_HEARTBEAT], c->per_kind_sent[K_OOB]);
 		return;
 	}
 	printf("load %s: %.2f s, sent %" PRIu64 ", acked %" PRIu64
-	       ", lost %" PRIu64 ", wrong %" PRIu64 ", errors %" PRIu64
-	       " (%.0f acks/s)\n",
+	       ", lost %" PRIu64 ", wrong %" PRIu64 ", late %" PRIu64
+	       ", errors %" PRIu64 " (%.0f acks/s, %.2f Mbps out, %.2f in)\n",
 	       c->o.target, secs, c->sent, c->acked, c->lost, c->wrong,
-	       c->errors, secs > 0 ? (double)c->acked / secs : 0.0);
+	       c->late, c->errors, secs > 0 ? (double)c->acked / secs : 0.0,
+	       secs > 0 ? (double)c->bytes_out * 8 / secs / 1e6 : 0.0,
+	       secs > 0 ? (double)c->bytes_in * 8 / secs / 1e6 : 0.0);
 	printf("  sent: move %" PRIu64 ", attack %" PRIu64 ", heartbeat %" PRIu64
 	       ", out-of-bounds move %" PRIu64 "\n",
 	       c->per_kind_sent[K_MOVE], c->per_kind_sent[K_ATTACK],
 	       c->per_kind_sent[K_HEARTBEAT], c->per_kind_sent[K_OOB]);
-	printf("  rtt us: min %.1f avg %.1f max %.1f p50 %.1f p99 %.1f\n",
+	printf("  rtt us: min %.1f avg %.1f max %.1f p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f\n",
 	       (double)s.min / 1e3, (double)s.avg / 1e3, (double)s.max / 1e3,
-	       (double)s.p50 / 1e3, (double)s.p99 / 1e3);
+	       (double)s.p50 / 1e3, (double)s.p90 / 1e3, (double)s.p99 / 1e3,
+	       (double)s.p999 / 1e3);
 }
 
 int cmd_load(int argc, char **argv)
@@ -532,6 +614,9 @@ int cmd_load(int argc, char **argv)
 	if (c.fd < 0)
 		return XG_EXIT_FAIL;
 	c.rng = c.o.seed * 0x9e3779b97f4a7c15ull + 1;
+	/* sequence numbers start at a seed-dependent point, so two clients
+	 * on one server are told apart in its logs */
+	c.first_seq = c.next_seq = (uint32_t)(rnd(&c) & 0x7fffffff);
 	c.table = calloc(LOAD_TABLE, sizeof(*c.table));
 	c.fifo = calloc(LOAD_TABLE, sizeof(*c.fifo));
 	c.known = calloc(XG_MAX_PLAYERS, 1);
