@@ -41,6 +41,14 @@ struct {
 	__type(value, struct xg_xdp_count);
 } stats SEC(".maps");
 
+/* What the holder's workers did; written by the holder, never read here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_XDP_MAX_WORKERS);
+	__type(key, __u32);
+	__type(value, struct xg_worker_pub);
+} workers SEC(".maps");
+
 /* Who holds the program; written by the loader, never read here. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+
 #include "cmds.h"
 #include "engine_sockets.h"
 #include "engine_xsk.h"
@@ -246,10 +248,52 @@ static void drain_events(struct xg_server *srv, uint64_t *kills)
 		}
 }
 
+/* Publish every worker's counters in the program's `workers` map, for
+ * `xdpgame stats`. Once a second: one map update per worker. */
+static void publish_workers(struct xg_server *srv, int fd)
+{
+	struct xg_worker_pub p;
+	struct xdp_statistics xs;
+	struct xg_stats st;
+	__u32 i;
+	int t;
+
+	for (i = 0; fd >= 0 && i < (__u32)srv->nworkers &&
+		    i < XG_XDP_MAX_WORKERS; i++) {
+		const struct xg_worker *w = &srv->workers[i];
+
+		xg_stats_init(&st);
+		xg_stats_merge(&st, &w->stats);
+		xg_xsk_worker_stats(w, &xs);
+		p = (struct xg_worker_pub){
+			.valid = 1,
+			.path = w->path == XG_PATH_XSK ? XG_WPATH_XSK :
+							 XG_WPATH_SOCKET,
+			.queue = w->queue, .cpu = w->cpu,
+			.rx_packets = st.rx_packets, .rx_bytes = st.rx_bytes,
+			.tx_packets = st.tx_packets, .tx_bytes = st.tx_bytes,
+			.malformed = xg_stats_malformed_total(&st),
+			.drops = st.drops, .errors = st.errors,
+			.rx_dropped = xs.rx_dropped,
+			.rx_invalid_descs = xs.rx_invalid_descs,
+			.tx_invalid_descs = xs.tx_invalid_descs,
+			.rx_ring_full = xs.rx_ring_full,
+			.rx_fill_ring_empty_descs = xs.rx_fill_ring_empty_descs,
+			.tx_ring_empty_descs = xs.tx_ring_empty_descs,
+		};
+		for (t = 0; t < XG_MSG_NTYPES; t++)
+			p.handled[t] = st.handled[t];
+		bpf_map_update_elem(fd, &i, &p, BPF_ANY);
+	}
+}
+
 /* Serve until a signal or the duration; one live line a second. */
-static void run_loop(struct xg_server *srv, const char *xdp_ifname, bool quiet,
+static void run_loop(struct xg_server *srv, struct xg_xdp *xdp, bool quiet,
 		     uint64_t *kills)
 {
+	const char *xdp_ifname = xdp ? srv->cfg.ifname : NULL;
+	int pub_fd = xdp ? xg_xdp_workers_fd(xdp) : -1;
+
 	static struct xg_snapshot snaps[2];
 	struct xg_snapshot *prev = &snaps[0], *cur = &snaps[1], *t;
 	uint64_t start = xg_now_ns(), now;
@@ -264,6 +308,7 @@ static void run_loop(struct xg_server *srv, const char *xdp_ifname, bool quiet,
 			continue;
 		secs++;
 		xg_snapshot_take(cur, srv, xdp_ifname);
+		publish_workers(srv, pub_fd);
 		if (!quiet)
 			xg_report_live(stdout, secs, prev, cur);
 		t = prev;
@@ -459,7 +504,7 @@ int cmd_attach(int argc, char **argv)
 		o.cfg.naive ? "recvfrom/sendto" : "recvmmsg/sendmmsg",
 		o.cfg.busy_poll ? ", busy-poll" : "");
 	t0 = xg_now_ns();
-	run_loop(&srv, xdp ? o.cfg.ifname : NULL, o.quiet, &kills);
+	run_loop(&srv, xdp, o.quiet, &kills);
 
 out:
 	/* The program goes first: no packet may be steered to a socket that

@@ -27,6 +27,7 @@
 
 #include "cmds.h"
 #include "log.h"
+#include "stats.h"
 #include "util.h"
 #include "xdp_loader.h"
 
@@ -295,17 +296,58 @@ static int stats_parse(int argc, char **argv, struct stats_opts *o)
 }
 
 /*
- * Per-queue AF_XDP worker counters belong here, after the XDP program's:
- * the AF_XDP engine is to publish them (per queue: rx, tx, fill and
- * completion ring stalls, ...) where a process that is not the holder can
- * read them. Until it does there is nothing to read, and nothing is shown;
- * in JSON they will be a "workers" member of the same object, written
- * before its closing brace.
+ * The holder's workers, as it publishes them once a second in the pinned
+ * `workers` map: per worker (kernel socket or AF_XDP queue) packets and
+ * bytes in and out, requests handled per type, and for AF_XDP the socket's
+ * XDP_STATISTICS. In JSON a "workers" member of the same object.
  */
-static void stats_print_workers(FILE *f, const struct stats_opts *o)
+static void stats_print_workers(FILE *f, const struct stats_opts *o, bool json)
 {
-	(void)f;
-	(void)o;
+	static struct xg_worker_pub w[XG_XDP_MAX_WORKERS];
+	int n = xg_xdp_read_workers(o->ifname, w, XG_XDP_MAX_WORKERS), i, t;
+
+	if (json)
+		fprintf(f, ",\"workers\":[");
+	for (i = 0; i < n; i++) {
+		const struct xg_worker_pub *p = &w[i];
+		const char *path = p->path == XG_WPATH_XSK ? "xsk" : "socket";
+
+		if (json) {
+			fprintf(f, "%s{\"path\":\"%s\",\"queue\":%d,\"cpu\":%d,"
+				   "\"rx_packets\":%llu,\"rx_bytes\":%llu,"
+				   "\"tx_packets\":%llu,\"tx_bytes\":%llu,"
+				   "\"malformed\":%llu,\"drops\":%llu,\"errors\":%llu,"
+				   "\"handled\":{",
+				i ? "," : "", path, p->queue, p->cpu, p->rx_packets,
+				p->rx_bytes, p->tx_packets, p->tx_bytes,
+				p->malformed, p->drops, p->errors);
+			for (t = 1; t < XG_MSG_NTYPES; t++)
+				fprintf(f, "%s\"%s\":%llu", t > 1 ? "," : "",
+					xg_msg_name(t), p->handled[t]);
+			fprintf(f, "},\"rx_dropped\":%llu,\"rx_invalid_descs\":%llu,"
+				   "\"tx_invalid_descs\":%llu,\"rx_ring_full\":%llu,"
+				   "\"rx_fill_ring_empty_descs\":%llu,"
+				   "\"tx_ring_empty_descs\":%llu}",
+				p->rx_dropped, p->rx_invalid_descs,
+				p->tx_invalid_descs, p->rx_ring_full,
+				p->rx_fill_ring_empty_descs, p->tx_ring_empty_descs);
+			continue;
+		}
+		if (!i)
+			fprintf(f, "workers (published by the server once a second):\n");
+		fprintf(f, "  %-6s queue %2d cpu %2d: in %llu (%llu bytes), out %llu (%llu bytes), malformed %llu, drops %llu, errors %llu",
+			path, p->queue, p->cpu, p->rx_packets, p->rx_bytes,
+			p->tx_packets, p->tx_bytes, p->malformed, p->drops,
+			p->errors);
+		if (p->path == XG_WPATH_XSK)
+			fprintf(f, "; xsk rx_dropped %llu rx_invalid_descs %llu tx_invalid_descs %llu rx_ring_full %llu rx_fill_ring_empty_descs %llu tx_ring_empty_descs %llu",
+				p->rx_dropped, p->rx_invalid_descs,
+				p->tx_invalid_descs, p->rx_ring_full,
+				p->rx_fill_ring_empty_descs, p->tx_ring_empty_descs);
+		fputc('\n', f);
+	}
+	if (json)
+		fputc(']', f);
 }
 
 static void stats_print_text(FILE *f, const struct stats_opts *o,
@@ -319,7 +361,7 @@ static void stats_print_text(FILE *f, const struct stats_opts *o,
 		fprintf(f, "  %-18s %14" PRIu64 " packets %16" PRIu64 " bytes\n",
 			xg_xdp_counter_name(i), (uint64_t)c[i].packets,
 			(uint64_t)c[i].bytes);
-	stats_print_workers(f, o);
+	stats_print_workers(f, o, false);
 }
 
 static void stats_print_json(FILE *f, const struct stats_opts *o,
@@ -336,7 +378,7 @@ static void stats_print_json(FILE *f, const struct stats_opts *o,
 			i ? "," : "", xg_xdp_counter_name(i),
 			(uint64_t)c[i].packets, (uint64_t)c[i].bytes);
 	fprintf(f, "}");
-	stats_print_workers(f, o);
+	stats_print_workers(f, o, true);
 	fprintf(f, "}\n");
 }
 

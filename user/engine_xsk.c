@@ -403,6 +403,13 @@ static void xsk_stats(struct xsk_worker *x, struct xdp_statistics *s)
 			   &len);
 }
 
+void xg_xsk_worker_stats(const struct xg_worker *w, struct xdp_statistics *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (w->path == XG_PATH_XSK && w->priv)
+		xsk_stats(w->priv, s);
+}
+
 void xg_xsk_report(FILE *f, struct xg_xsk_engine *e, bool json)
 {
 	struct xdp_statistics s;

@@ -15,6 +15,7 @@
 #ifndef XDPGAME_ENGINE_XSK_H
 #define XDPGAME_ENGINE_XSK_H
 
+#include <linux/if_xdp.h>
 #include <stdio.h>
 
 #include "server.h"
@@ -39,6 +40,9 @@ int xg_xsk_start(struct xg_xsk_engine *e);
 const char *xg_xsk_bind_mode(const struct xg_xsk_engine *e);
 /* Per-queue XDP_STATISTICS and frame accounting, text or JSON array. */
 void xg_xsk_report(FILE *f, struct xg_xsk_engine *e, bool json);
+/* An AF_XDP worker's socket statistics (XDP_STATISTICS); zeros for a
+ * worker of another engine. Any thread. */
+void xg_xsk_worker_stats(const struct xg_worker *w, struct xdp_statistics *s);
 /* Every frame accounted for (call after the workers stopped). */
 bool xg_xsk_frames_ok(struct xg_xsk_engine *e);
 /* Join the workers (srv->stop must be set); sockets stay open, so their

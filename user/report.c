@@ -8,7 +8,13 @@
 void xg_snapshot_take(struct xg_snapshot *s, struct xg_server *srv,
 		      const char *ifname)
 {
+	int i;
+
 	xg_server_totals(srv, &s->total);
+	s->rx_by_path[XG_PATH_SOCKET] = s->rx_by_path[XG_PATH_XSK] = 0;
+	for (i = 0; i < srv->nworkers; i++)
+		s->rx_by_path[srv->workers[i].path] +=
+			xg_stat_read(&srv->workers[i].stats.rx_packets);
 	s->xdp = ifname && !xg_xdp_read_stats(ifname, s->xdp_cnt);
 	if (!s->xdp)
 		memset(s->xdp_cnt, 0, sizeof(s->xdp_cnt));
@@ -43,6 +49,11 @@ void xg_report_live(FILE *f, int secs, const struct xg_snapshot *prev,
 		c->tx_packets - p->tx_packets,
 		xg_stats_malformed_total(c) - xg_stats_malformed_total(p),
 		c->drops - p->drops, c->errors - p->errors);
+	if (cur->rx_by_path[XG_PATH_XSK] || prev->rx_by_path[XG_PATH_XSK])
+		fprintf(f, " (xsk %" PRIu64 ", sockets %" PRIu64 ")",
+			cur->rx_by_path[XG_PATH_XSK] - prev->rx_by_path[XG_PATH_XSK],
+			cur->rx_by_path[XG_PATH_SOCKET] -
+				prev->rx_by_path[XG_PATH_SOCKET]);
 	if (cur->xdp)
 		fprintf(f, " | xdp redirect %" PRIu64 ", to sockets %" PRIu64
 			   ", tx %" PRIu64 ", dropped %" PRIu64 " pps",

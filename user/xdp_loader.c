@@ -132,6 +132,11 @@ int xg_xdp_config_fd(const struct xg_xdp *x)
 	return bpf_map__fd(x->skel->maps.config);
 }
 
+int xg_xdp_workers_fd(const struct xg_xdp *x)
+{
+	return bpf_map__fd(x->skel->maps.workers);
+}
+
 enum xg_xdp_mode xg_xdp_attached_mode(const struct xg_xdp *x)
 {
 	return x->mode;
@@ -1056,4 +1061,29 @@ int xg_xdp_list(int (*cb)(const char *ifname, const struct xg_xdp_info *info,
 	}
 	closedir(d);
 	return ret ? ret : n;
+}
+
+int xg_xdp_read_workers(const char *ifname, struct xg_worker_pub *out, int max)
+{
+	char path[PIN_PATH_MAX];
+	__u32 key;
+	int fd, n = 0, err;
+
+	err = check_ifname(ifname);
+	if (err)
+		return err;
+	pin_path(path, ifname, XG_PIN_WORKERS);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return fd;
+	for (key = 0; key < XG_XDP_MAX_WORKERS && n < max; key++) {
+		if (bpf_map_lookup_elem(fd, &key, &out[n])) {
+			err = -errno;
+			break;
+		}
+		if (out[n].valid)
+			n++;
+	}
+	close(fd);
+	return err ? err : n;
 }

@@ -43,6 +43,7 @@
 #define XG_PIN_STATS "stats"
 #define XG_PIN_INFO "info"
 #define XG_PIN_PROG "prog"
+#define XG_PIN_WORKERS "workers"
 
 /* "auto", "native", "generic", "sockets"; "?" for anything else. */
 const char *xg_mode_name(enum xg_xdp_mode m);
@@ -75,6 +76,12 @@ int xg_xdp_attach(const struct xg_xdp_opts *o, struct xg_xdp **out);
 
 int xg_xdp_xsks_fd(const struct xg_xdp *x);
 int xg_xdp_config_fd(const struct xg_xdp *x);
+/* The `workers` map, where the holder publishes its workers' counters. */
+int xg_xdp_workers_fd(const struct xg_xdp *x);
+/* Read the published workers of the instance on ifname into out (up to max
+ * entries, valid ones only); how many, or a negative errno. */
+int xg_xdp_read_workers(const char *ifname, struct xg_worker_pub *out,
+			int max);
 /* NATIVE or GENERIC while attached. */
 enum xg_xdp_mode xg_xdp_attached_mode(const struct xg_xdp *x);
 

@@ -151,6 +151,30 @@ struct xg_xdp_info {
 	__u64 attach_time; /* CLOCK_REALTIME of the attach, nanoseconds */
 };
 
+/* `workers`, key = worker index: what each worker of the holder has done,
+ * published by the holder once a second for `xdpgame stats`. The XDP
+ * program never touches it; it is here so that it is pinned with the rest
+ * and dumps with named fields. */
+enum { XG_XDP_MAX_WORKERS = 320 }; /* kernel-socket workers + AF_XDP queues */
+
+enum xg_worker_path {
+	XG_WPATH_SOCKET = 0, /* kernel UDP socket */
+	XG_WPATH_XSK = 1,    /* AF_XDP socket */
+};
+
+struct xg_worker_pub {
+	__u32 valid;      /* 1: a worker of the holder */
+	__u32 path;       /* enum xg_worker_path */
+	__s32 queue;      /* RX queue of an AF_XDP worker, else -1 */
+	__s32 cpu;        /* pinned to, or -1 */
+	__u64 rx_packets, rx_bytes, tx_packets, tx_bytes;
+	__u64 handled[XG_MSG_NTYPES]; /* per request type; [0] unused */
+	__u64 malformed, drops, errors;
+	/* an AF_XDP socket's XDP_STATISTICS (0 for kernel sockets) */
+	__u64 rx_dropped, rx_invalid_descs, tx_invalid_descs, rx_ring_full,
+		rx_fill_ring_empty_descs, tx_ring_empty_descs;
+};
+
 _Static_assert(sizeof(struct xg_xdp_count) == 16, "xg_xdp_count layout");
 _Static_assert(sizeof(struct xg_xdp_config) == 8, "xg_xdp_config layout");
 _Static_assert(sizeof(struct xg_xdp_info) == 72, "xg_xdp_info layout");

@@ -175,6 +175,12 @@ phase_xsk() {
 	stats "stats_xsk_$m"
 	check "$m: stats: redirect 100000, fallthrough 0, xdp_tx 0 (the XSKs served them all)" \
 		counters "stats_xsk_$m" redirect=100000 fallthrough=0 xdp_tx=0
+	# the server publishes its workers once a second: wait for a second
+	sleep 1.2
+	stats "stats_xskw_$m"
+	check "$m: stats --json: the xsk workers published 100000 requests in" \
+		test "$(grep -o '"path":"xsk","queue":[0-9]*,"cpu":[0-9-]*,"rx_packets":[0-9]*' "$XG_TMP/stats_xskw_$m" |
+			sed 's/.*://' | awk '{s += $1} END {print s + 0}')" = 100000
 
 	stop "$s"
 	check "$m: SIGTERM: server exits 0" test "$XG_STATUS" = 0
