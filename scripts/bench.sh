@@ -14,11 +14,14 @@
 #   (e) bare XDP_TX address swap, heartbeats only (bpf/xdp_swap.bpf.c):
 #       the physical limit of this setup
 # each RUNS times, interleaved (a b c d e a b c d e ...). Then the instructions
-# per MOVE in user space, by callgrind on scripts/bench_move.c.
-# Everything it creates is removed on exit, even on failure.
+# per MOVE in user space, by callgrind on scripts/bench_move.c, and the XDP
+# program's ns per packet (BPF_PROG_TEST_RUN) against a bare parse-and-pass.
+# The last run of each configuration also writes the client's RTT CDF
+# (`xdpgame load --cdf`), plotted with gnuplot into docs/latency-cdf.png.
+# Everything it creates is removed on exit, even on failure (except the plot).
 #
 # Knobs (environment): XG_BENCH_RUNS (3), XG_BENCH_COUNT (200000),
-# XG_BENCH_WINDOW (64), XG_BENCH_PLAYERS (1000).
+# XG_BENCH_WINDOW (64), XG_BENCH_PLAYERS (1000), XG_BENCH_XDP_REPEAT (10000000).
 set -u
 XDPGAME=${1:-$(cd "$(dirname "$0")/.." && pwd)/build/xdpgame}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +30,10 @@ RUNS=${XG_BENCH_RUNS:-3}
 COUNT=${XG_BENCH_COUNT:-200000}
 WINDOW=${XG_BENCH_WINDOW:-64}
 PLAYERS=${XG_BENCH_PLAYERS:-1000}
+XDP_REPEAT=${XG_BENCH_XDP_REPEAT:-10000000}
+PLOT=$ROOT/docs/latency-cdf.png
+XGB=/sys/fs/bpf/xgbench-$$ # the test_run programs and their maps
+BPFFS_MOUNTED=
 MIX_GAME=move:60,attack:15,heartbeat:20,oob:5
 RUN=bench$$
 SRV='' CLI='' SIF='' CIF='' PORT=4000
@@ -48,8 +55,9 @@ cleanup() {
 	[ -n "$SRV" ] && ip netns del "$SRV" 2>/dev/null
 	[ -n "$CLI" ] && ip netns del "$CLI" 2>/dev/null
 	[ -n "$SIF" ] && rm -rf "/sys/fs/bpf/xdpgame/$SIF"
-	rm -rf "$TMP"
+	rm -rf "$TMP" "$XGB"
 	rmdir /sys/fs/bpf/xdpgame 2>/dev/null
+	[ -n "$BPFFS_MOUNTED" ] && umount /sys/fs/bpf 2>/dev/null
 	true
 }
 trap cleanup EXIT
@@ -142,7 +150,9 @@ run_one() {
 }
 run_one_net() {
 	local c=$1 i=$2 log=$TMP/srv-$1-$2.log out=$TMP/cli-$1-$2.json rc
-	local acked lost wrong pps p50 p99
+	local acked lost wrong pps p50 p99 cdf=()
+	# the last run of each configuration also writes its RTT CDF
+	[ "$i" -eq "$RUNS" ] && cdf=(--cdf "$TMP/cdf-$c.txt")
 	if ! setup_net >"$TMP/pin"; then
 		echo "  ($c) run $i: cannot set up the namespaces: $(tr '\n' ' ' <"$TMP/pin")"
 		echo "setup failed" >>"$TMP/$c.fail"
@@ -179,7 +189,7 @@ run_one_net() {
 	pin_napi "$SRV" "$SIF" "$SRV_CPU" >"$TMP/pin" || sed "s/^/  ($c) run $i:/" "$TMP/pin"
 	timeout 30 taskset -c "$CLI_CPU" nsenter --net="/run/netns/$CLI" \
 		"$XDPGAME" load 192.0.2.1:$PORT --count "$COUNT" --window "$WINDOW" \
-		--players "$PLAYERS" --mix "${MIX[$c]}" --json >"$out" 2>"$out.err"
+		--players "$PLAYERS" --mix "${MIX[$c]}" --json "${cdf[@]}" >"$out" 2>"$out.err"
 	rc=$?
 	kill -TERM "$SPID" 2>/dev/null
 	for _ in $(seq 1 50); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
@@ -201,6 +211,7 @@ run_one_net() {
 		"$([ "$rc" -ne 0 ] && echo "  (client rc $rc: not every request acked correctly)")"
 	if [ "$rc" -ne 0 ]; then
 		# not counted: a run the client calls wrong is a failure, not a number
+		rm -f "$TMP/cdf-$c.txt"
 		echo "client rc $rc$([ "$rc" -eq 124 ] && echo ' (timed out)'): acked $acked of $COUNT, lost $lost, wrong $wrong" >>"$TMP/$c.fail"
 		if [ "$((acked * 2))" -lt "$COUNT" ]; then
 			echo "  ($c) broken (fewer than half acked): its remaining runs are skipped"
@@ -287,6 +298,45 @@ if [ -n "${PPS[e]:-}" ]; then
 	done
 fi
 
+# ---- the RTT CDF of each configuration's last run (gnuplot) ----
+echo
+echo "== latency CDF (last run of each configuration, xdpgame load --cdf)"
+if ! command -v gnuplot >/dev/null; then
+	echo "  not plotted: gnuplot not installed"
+else
+	PL=
+	for c in $CONFIGS; do
+		if [ ! -s "$TMP/cdf-$c.txt" ]; then
+			echo "  ($c) no CDF (last run failed or skipped): not in the plot"
+			continue
+		fi
+		PL="$PL${PL:+, }'$TMP/cdf-$c.txt' using 1:2 with steps lw 2 title '($c) ${DESC[$c]}'"
+	done
+	if [ -z "$PL" ]; then
+		echo "  not plotted: no configuration has a CDF"
+	else
+		TERM_PNG=png
+		gnuplot -e 'set terminal' 2>&1 | grep -q pngcairo && TERM_PNG=pngcairo
+		if gnuplot >"$TMP/gnuplot.err" 2>&1 <<-EOF
+			set terminal $TERM_PNG noenhanced size 900,640
+			set output '$PLOT'
+			set title 'RTT CDF, last run of each configuration (--count $COUNT --window $WINDOW --players $PLAYERS)'
+			set logscale x
+			set xlabel 'RTT (us, log scale)'
+			set ylabel 'fraction of acked requests'
+			set yrange [0:1]
+			set grid
+			set key below
+			plot $PL
+		EOF
+		then
+			echo "  plotted: $PLOT ($TERM_PNG)"
+		else
+			echo "  not plotted: gnuplot failed: $(head -3 "$TMP/gnuplot.err" | tr '\n' ' ')"
+		fi
+	fi
+fi
+
 # ---- costs: instructions per MOVE in user space (callgrind) ----
 echo
 echo "== costs: instructions per MOVE in user space (callgrind, deterministic)"
@@ -325,5 +375,67 @@ else
 			else printf "  target <= 150 instructions per MOVE: %.0f  MISSED (%.1fx; xg_handle alone %.0f)\n", v, v / 150, h }'
 	fi
 
+fi
+
+# ---- costs: the XDP program, ns per packet (BPF_PROG_TEST_RUN) ----
+# One valid 82-byte MOVE frame (Ethernet/IPv4/UDP 192.0.2.2:50000 ->
+# 192.0.2.1:PORT, the MOVE of docs/PROTOCOL.md's example), run REPEAT times
+# in the kernel by `bpftool prog run`, which prints the average duration.
+# xdpgame.bpf.o: game port in `ports`, config {kernel_replies 0, redirect 0}:
+# the frame is walked, validated and passed (fallthrough, no XSK needed).
+# xdp_swap.bpf.o on the same frame to port PORT+1: walked and passed, the
+# bare parse-and-pass the target is measured against.
+echo
+echo "== costs: XDP program ns per packet (bpftool prog run, repeat $XDP_REPEAT, median of 3)"
+# $1: UDP destination port, as 4 hex digits
+move_frame() {
+	printf '\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02\x08\x00'
+	printf '\x45\x00\x00\x44\x00\x00\x40\x00\x40\x11\xb6\xa5\xc0\x00\x02\x02\xc0\x00\x02\x01'
+	printf "\\xc3\\x50\\x${1:0:2}\\x${1:2:2}\\x00\\x30\\x00\\x00"
+	printf '\x58\x47\x01\x01\x28\x00\x00\x00\x07\x00\x00\x00\x2a\x00\x00\x00'
+	printf '\x00\xe4\x0b\x54\x02\x00\x00\x00'
+	printf '\x00\x00\x48\x42\x00\x00\xc8\xc2\x00\x00\x00\x00\x00\x00\x00\x00'
+}
+# $1: pinned program, $2: frame; prints the median ns of 3 runs, or nothing
+xdp_ns() {
+	local k out ns=()
+	for k in 1 2 3; do
+		out=$(bpftool prog run pinned "$1" data_in "$2" repeat "$XDP_REPEAT" 2>&1)
+		echo "$out" | grep -q 'Return value: 2,' || { echo "$out" >"$TMP/xdp.err"; return; }
+		ns+=("$(echo "$out" | sed -n 's/.*duration (average): *\([0-9]*\)ns.*/\1/p')")
+	done
+	printf '%s\n' "${ns[@]}" | sort -n | sed -n 2p
+}
+X_NS= S_NS=
+if ! command -v bpftool >/dev/null; then
+	echo "  not measured: bpftool not installed"
+elif [ ! -f "$BPFDIR/xdpgame.bpf.o" ] || [ ! -f "$BPFDIR/xdp_swap.bpf.o" ]; then
+	echo "  not measured: no $BPFDIR/xdpgame.bpf.o or xdp_swap.bpf.o"
+else
+	if ! mountpoint -q /sys/fs/bpf; then
+		mount -t bpf bpf /sys/fs/bpf && BPFFS_MOUNTED=1
+	fi
+	PORT_HEX=$(printf '%04x' "$PORT")
+	move_frame "$PORT_HEX" >"$TMP/move.bin"
+	move_frame "$(printf '%04x' $((PORT + 1)))" >"$TMP/move-other.bin"
+	if ! mkdir -p "$XGB" ||
+		! bpftool prog load "$BPFDIR/xdpgame.bpf.o" "$XGB/prog" type xdp pinmaps "$XGB/maps" 2>"$TMP/xdp.err" ||
+		! bpftool map update pinned "$XGB/maps/ports" key "0x${PORT_HEX:2:2}" "0x${PORT_HEX:0:2}" value 1 2>>"$TMP/xdp.err" ||
+		! bpftool map update pinned "$XGB/maps/config" key 0 0 0 0 value 0 0 0 0 0 0 0 0 2>>"$TMP/xdp.err" ||
+		! bpftool prog load "$BPFDIR/xdp_swap.bpf.o" "$XGB/swap" type xdp pinmaps "$XGB/swapmaps" 2>>"$TMP/xdp.err"; then
+		echo "  not measured: cannot load the programs: $(grep -v '^$' "$TMP/xdp.err" | tail -3 | tr '\n' ' ')"
+	else
+		X_NS=$(xdp_ns "$XGB/prog" "$TMP/move.bin")
+		[ -n "$X_NS" ] && S_NS=$(xdp_ns "$XGB/swap" "$TMP/move-other.bin")
+		if [ -z "$X_NS" ] || [ -z "$S_NS" ]; then
+			echo "  not measured: test_run did not pass the frame: $(head -3 "$TMP/xdp.err" | tr '\n' ' ')"
+			X_NS= S_NS=
+		else
+			echo "  xdpgame.bpf.o, valid MOVE to port $PORT (walk, validate, pass):  $X_NS ns/packet"
+			echo "  xdp_swap.bpf.o, same frame to port $((PORT + 1)) (walk and pass):   $S_NS ns/packet"
+			target "XDP program <= 1.5x parse-and-pass:" "$(ratio "$X_NS" "$S_NS")" le 1.5
+		fi
+	fi
+	rm -rf "$XGB"
 fi
 exit 0

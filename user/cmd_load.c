@@ -28,6 +28,7 @@
 
 #include <xdpgame/proto.h>
 
+#include "blast.h"
 #include "cmds.h"
 #include "log.h"
 #include "msg.h"
@@ -50,9 +51,11 @@ struct load_opts {
 	uint32_t players;
 	uint32_t window;
 	uint32_t weights[K_NKINDS];
+	const char *blast;      /* --blast IFACE: the open-loop path, blast.c */
 	uint64_t timeout_ns;
 	uint64_t seed;
 	bool json;
+	const char *cdf;        /* --cdf FILE: RTT CDF written here */
 };
 
 enum slot_state { S_FREE, S_BUSY, S_ACKED, S_LOST };
@@ -105,8 +108,18 @@ static void load_usage(FILE *f)
 		"      --mix SPEC      weights, e.g. move:60,attack:15,heartbeat:20,oob:5\n"
 		"                      (oob = MOVE outside the world; that is the default)\n"
 		"  -t, --timeout MS    a request unanswered this long is lost (default 500)\n"
+		"      --blast IFACE   open loop instead: send --count frames (default\n"
+		"                      1000000, at most 100000000) or for --duration, as\n"
+		"                      fast as the kernel can, out of IFACE (BPF_PROG_RUN\n"
+		"                      live frames: Linux 5.18+; IPv4 ADDR on IFACE's link);\n"
+		"                      acks are counted, not matched. Uses --mix, --players,\n"
+		"                      --seed, --json (not --rate, --window, --timeout);\n"
+		"                      exit 0 unless it failed to run or saw a malformed ack\n"
 		"      --seed N        random seed (default 1)\n"
 		"      --json          report as JSON\n"
+		"      --cdf FILE      after the run, write the RTT distribution to FILE\n"
+		"                      as a CDF: one line per non-empty histogram bucket,\n"
+		"                      \"UPPER_BOUND_US CUMULATIVE_FRACTION\"\n"
 		"  -q, --quiet         no progress line each second (on stderr)\n"
 		"  -v, --verbose       debug messages\n"
 		"  -h, --help          this text\n"
@@ -160,7 +173,9 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 		{ "mix", required_argument, NULL, 'M' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "seed", required_argument, NULL, 'S' },
+		{ "blast", required_argument, NULL, 'B' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "cdf", required_argument, NULL, 'C' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -219,8 +234,14 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 			if (xg_parse_u64(optarg, 0, UINT64_MAX, &o->seed))
 				return load_bad("--seed", optarg, "want a number");
 			break;
+		case 'B':
+			o->blast = optarg;
+			break;
 		case 'J':
 			o->json = true;
+			break;
+		case 'C':
+			o->cdf = optarg;
 			break;
 		case 'v':
 			xg_log_set_level(XG_LOG_DEBUG);
@@ -240,6 +261,8 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 		return XG_EXIT_USAGE;
 	}
 	o->target = argv[optind];
+	if (o->blast && !count_set && !o->duration_ns)
+		o->count = XG_BLAST_DEFAULT_COUNT;
 	if (o->duration_ns && !count_set)
 		o->count = UINT64_MAX / 2;
 	return XG_EXIT_OK;
@@ -602,6 +625,48 @@ static void load_report(struct load_ctx *c)
 	       (double)s.p999 / 1e3);
 }
 
+/* --cdf FILE: "upper_bound_us cumulative_fraction", one line per non-empty
+ * bucket of the RTT histogram, in increasing order. */
+static int write_cdf(const struct load_ctx *c, const char *path)
+{
+	uint64_t cum = 0;
+	unsigned int b;
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		pr_warn("error: load: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	for (b = 0; b < XG_HIST_BUCKETS && c->rtt.count; b++) {
+		if (!c->rtt.buckets[b])
+			continue;
+		cum += c->rtt.buckets[b];
+		fprintf(f, "%.3f %.6f\n", (double)xg_hist_bucket_high(b) / 1e3,
+			(double)cum / (double)c->rtt.count);
+	}
+	if (fclose(f)) {
+		pr_warn("error: load: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* --blast IFACE: the options blast.c uses, and its result as exit status */
+static int load_blast(const struct load_opts *o)
+{
+	struct xg_blast_opts b = {
+		.target = o->target, .ifname = o->blast, .count = o->count,
+		.duration_ns = o->duration_ns, .players = o->players,
+		.seed = o->seed, .json = o->json, .quiet = o->quiet,
+		.weights = { [XG_BLAST_MOVE] = o->weights[K_MOVE],
+			     [XG_BLAST_ATTACK] = o->weights[K_ATTACK],
+			     [XG_BLAST_HEARTBEAT] = o->weights[K_HEARTBEAT],
+			     [XG_BLAST_OOB] = o->weights[K_OOB] },
+	};
+
+	return xg_blast(&b) ? XG_EXIT_FAIL : XG_EXIT_OK;
+}
+
 int cmd_load(int argc, char **argv)
 {
 	struct load_ctx c = {};
@@ -610,6 +675,8 @@ int cmd_load(int argc, char **argv)
 	ret = load_parse(argc, argv, &c.o);
 	if (ret)
 		return ret;
+	if (c.o.blast)
+		return load_blast(&c.o);
 	c.fd = load_connect(c.o.target);
 	if (c.fd < 0)
 		return XG_EXIT_FAIL;
@@ -632,6 +699,8 @@ int cmd_load(int argc, char **argv)
 	load_report(&c);
 	ret = c.acked == c.sent && !c.wrong && !c.errors ? XG_EXIT_OK :
 							    XG_EXIT_FAIL;
+	if (c.o.cdf && write_cdf(&c, c.o.cdf))
+		ret = XG_EXIT_FAIL;
 out:
 	free(c.table);
 	free(c.fifo);

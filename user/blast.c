@@ -1,0 +1,681 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `xdpgame load ADDR:PORT --blast IFACE`: open-loop transmit at the rate the
+ * kernel can send, for measuring servers that the closed-loop kernel-socket
+ * client (cmd_load.c) cannot saturate on a small machine.
+ *
+ * Setup, in order:
+ *  1. IFACE: its ifindex, first IPv4 address (getifaddrs) and MAC
+ *     (SIOCGIFHWADDR). ADDR must be IPv4 and on IFACE's link (no gateway).
+ *  2. A UDP socket bound to IFACE's address on an ephemeral port, tied to
+ *     IFACE and connected to ADDR:PORT. The frames carry its port as their
+ *     source, so the server's acks land in it (not as ICMP port
+ *     unreachable).
+ *  3. One probe HEARTBEAT through that socket: the kernel resolves ADDR's
+ *     MAC, which is then read from /proc/net/arp (entry on IFACE, complete).
+ *  4. A pool of BLAST_POOL frames, each Ethernet/IPv4/UDP with a valid game
+ *     request (its own seq, player and kind; --mix weights), full IPv4
+ *     header and UDP checksums: they go on the wire as they are.
+ *  5. The XDP_TX program (bpf/xdp_tx.bpf.c) loaded through its skeleton,
+ *     never attached.
+ *
+ * Sending: BPF_PROG_RUN with BPF_F_TEST_XDP_LIVE_FRAMES, ctx ingress_ifindex
+ * = IFACE, so every repetition is transmitted out of IFACE (on a veth: into
+ * the peer's NAPI ring). One call sends one pool frame `repeat` times; the
+ * calls go round the pool until --count frames or --duration (checked
+ * between calls, so it may overshoot by one call). The kernel brackets
+ * every call with repeat > 1 by two XDP dispatcher updates, tens of ms on
+ * a VM: 64 calls of 16384 capped the rate near 0.55 Mpps where one call
+ * of 1M sent 3-5 Mpps. So a call repeats its frame at least
+ * BLAST_MIN_REPEAT times: a run of N frames uses about N / 131072 distinct
+ * pool frames (at least one), up to all BLAST_POOL. A receiver
+ * thread counts the acks on the socket with recvmmsg; at full rate it may
+ * not keep up (socket buffer overflows), so acks are a lower bound.
+ * SIGINT/SIGTERM are blocked and polled between calls: a blast stops at
+ * the end of the current call and still reports.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <xdpgame/proto.h>
+
+#include "blast.h"
+#include "log.h"
+#include "msg.h"
+#include "util.h"
+#include "xdp_tx.skel.h"
+
+enum {
+	BLAST_POOL = 64,          /* distinct frames */
+	BLAST_BATCH = 64,         /* frames per kernel batch (max 256) */
+	/* repetitions per BPF_PROG_RUN call: each call with repeat > 1 costs
+	 * two XDP dispatcher updates (~30 ms together on the 6.18 VM of
+	 * docs/BENCHMARKS.md), so calls must be few and long */
+	BLAST_MIN_REPEAT = 1 << 17,
+	BLAST_MAX_REPEAT = 1 << 20,
+	BLAST_HDRS = ETH_HLEN + sizeof(struct iphdr) + sizeof(struct udphdr),
+	BLAST_FRAME_MAX = BLAST_HDRS + XG_MAX_MSG_SIZE, /* bytes */
+	BLAST_RX_BATCH = 64,
+	BLAST_ARP_WAIT_MS = 2000,   /* for the neighbour entry */
+	BLAST_PROBE_WAIT_MS = 500,  /* for the probe's ack */
+	BLAST_DRAIN_QUIET_MS = 200, /* after sending: stop when acks pause */
+	BLAST_DRAIN_MAX_MS = 2000,  /* ... or after this long at most */
+	BLAST_RCVBUF = 32 << 20,    /* bytes */
+	BLAST_IP_TTL = 64,
+};
+
+struct blast_frame {
+	unsigned char data[BLAST_FRAME_MAX] __attribute__((aligned(8)));
+	uint32_t len;
+};
+
+struct blast_ctx {
+	const struct xg_blast_opts *o;
+	int ifindex;
+	unsigned char src_mac[ETH_ALEN], dst_mac[ETH_ALEN];
+	struct sockaddr_in src, dst;  /* src.sin_port: the bound port */
+	int fd;                       /* bound UDP socket; acks land here */
+	struct xdp_tx *skel;
+	struct blast_frame *pool;     /* BLAST_POOL frames */
+	uint32_t first_seq, probe_seq;
+	uint64_t rng;
+	sigset_t stop_sigs;
+
+	uint64_t sent, bytes_sent;
+	uint64_t started, finished;   /* sending, CLOCK_MONOTONIC ns */
+	bool interrupted;
+
+	/* the receiver thread writes these; the main thread reads them */
+	pthread_t rx_thread;
+	bool rx_running;
+	atomic_bool rx_stop;
+	_Atomic uint64_t acks, malformed, last_ack_ns;
+};
+
+/* ---- target and interface ---- */
+
+static int blast_target(struct blast_ctx *c)
+{
+	struct addrinfo hints = { .ai_family = AF_INET,
+				  .ai_socktype = SOCK_DGRAM },
+			*res;
+	const char *t = c->o->target, *colon = strrchr(t, ':');
+	char host[256];
+	size_t hl;
+	int err;
+
+	if (t[0] == '[' || (colon && memchr(t, ':', (size_t)(colon - t)))) {
+		pr_warn("error: load --blast: '%s' is IPv6; the blast path builds IPv4 frames only (use ADDR:PORT with an IPv4 address)\n",
+			t);
+		return -EAFNOSUPPORT;
+	}
+	if (!colon || colon == t || !colon[1]) {
+		pr_warn("error: load: target '%s' is not ADDR:PORT\n", t);
+		return -EINVAL;
+	}
+	hl = (size_t)(colon - t);
+	if (hl >= sizeof(host)) {
+		pr_warn("error: load: host name too long\n");
+		return -EINVAL;
+	}
+	memcpy(host, t, hl);
+	host[hl] = '\0';
+	err = getaddrinfo(host, colon + 1, &hints, &res);
+	if (err) {
+		pr_warn("error: load --blast: cannot resolve '%s' port '%s' to an IPv4 address: %s\n",
+			host, colon + 1, gai_strerror(err));
+		return -EINVAL;
+	}
+	memcpy(&c->dst, res->ai_addr, sizeof(c->dst));
+	freeaddrinfo(res);
+	return 0;
+}
+
+static int blast_iface(struct blast_ctx *c)
+{
+	const char *ifname = c->o->ifname;
+	struct ifaddrs *ifa, *i;
+	struct ifreq ifr = {};
+	bool found = false;
+	int fd, err = 0;
+
+	if (strlen(ifname) >= IFNAMSIZ ||
+	    !(c->ifindex = (int)if_nametoindex(ifname))) {
+		pr_warn("error: load --blast: no interface named '%s' in this network namespace; list them with `ip link`\n",
+			ifname);
+		return -ENODEV;
+	}
+	if (getifaddrs(&ifa)) {
+		err = -errno;
+		pr_warn("error: load --blast: cannot list addresses: %s\n",
+			strerror(-err));
+		return err;
+	}
+	for (i = ifa; i && !found; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET ||
+		    strcmp(i->ifa_name, ifname))
+			continue;
+		memcpy(&c->src, i->ifa_addr, sizeof(c->src));
+		found = true;
+	}
+	freeifaddrs(ifa);
+	if (!found) {
+		pr_warn("error: load --blast: interface %s has no IPv4 address (the frames need one as their source); add one, e.g. `ip addr add 192.0.2.2/24 dev %s`\n",
+			ifname, ifname);
+		return -EADDRNOTAVAIL;
+	}
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memcpy(ifr.ifr_name, ifname, strlen(ifname) + 1);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr)) {
+		err = -errno;
+		pr_warn("error: load --blast: cannot read the MAC of %s: %s\n",
+			ifname, strerror(-err));
+	} else if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
+		err = -EPFNOSUPPORT;
+		pr_warn("error: load --blast: %s is not an Ethernet interface\n",
+			ifname);
+	} else {
+		memcpy(c->src_mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	}
+	close(fd);
+	return err;
+}
+
+/* A UDP socket on IFACE's address, an ephemeral port, tied to IFACE and
+ * connected to the target; its port becomes the frames' source port. */
+static int blast_socket(struct blast_ctx *c)
+{
+	socklen_t len = sizeof(c->src);
+	int buf = BLAST_RCVBUF;
+
+	c->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		return -errno;
+	/* FORCE goes past rmem_max (root); plain RCVBUF as a fallback */
+	if (setsockopt(c->fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)))
+		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	c->src.sin_port = 0;
+	if (setsockopt(c->fd, SOL_SOCKET, SO_BINDTODEVICE, c->o->ifname,
+		       (socklen_t)strlen(c->o->ifname)) ||
+	    bind(c->fd, (struct sockaddr *)&c->src, sizeof(c->src)) ||
+	    getsockname(c->fd, (struct sockaddr *)&c->src, &len) ||
+	    connect(c->fd, (struct sockaddr *)&c->dst, sizeof(c->dst))) {
+		int err = -errno;
+
+		pr_warn("error: load --blast: cannot set up a UDP socket on %s towards %s: %s\n",
+			c->o->ifname, c->o->target, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* The complete /proc/net/arp entry for the target on IFACE, if any. */
+static bool arp_lookup(struct blast_ctx *c)
+{
+	char line[256], ip[64], hw[64], mask[64], dev[64];
+	unsigned int type, flags, m[ETH_ALEN];
+	struct in_addr a;
+	bool found = false;
+	FILE *f = fopen("/proc/net/arp", "r");
+	int k;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s 0x%x 0x%x %63s %63s %63s", ip, &type,
+			   &flags, hw, mask, dev) != 6 ||
+		    !inet_pton(AF_INET, ip, &a) ||
+		    a.s_addr != c->dst.sin_addr.s_addr ||
+		    strcmp(dev, c->o->ifname) || !(flags & ATF_COM) ||
+		    sscanf(hw, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3],
+			   &m[4], &m[5]) != ETH_ALEN)
+			continue;
+		for (k = 0; k < ETH_ALEN; k++)
+			c->dst_mac[k] = (unsigned char)m[k];
+		found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Send the probe (a valid HEARTBEAT with a seq outside the pool's), wait
+ * for the neighbour entry, then briefly for the probe's ack, which is
+ * consumed here so the counts below are the blast's own. */
+static int blast_resolve(struct blast_ctx *c)
+{
+	unsigned char msg[XG_MAX_MSG_SIZE + 1];
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	uint64_t deadline;
+	uint32_t n;
+	char ip[INET_ADDRSTRLEN];
+
+	n = xg_msg_heartbeat(msg, c->probe_seq, 0, xg_now_ns());
+	if (send(c->fd, msg, n, 0) < 0 && errno != ECONNREFUSED)
+		pr_debug("blast: probe: %s\n", strerror(errno));
+	deadline = xg_now_ns() + BLAST_ARP_WAIT_MS * 1000000ull;
+	while (!arp_lookup(c)) {
+		if (xg_now_ns() >= deadline) {
+			inet_ntop(AF_INET, &c->dst.sin_addr, ip, sizeof(ip));
+			pr_warn("error: load --blast: %s has no resolved neighbour (ARP) entry on %s after %d ms; it must be on %s's link and answer ARP (`ip neigh show dev %s`)\n",
+				ip, c->o->ifname, BLAST_ARP_WAIT_MS,
+				c->o->ifname, c->o->ifname);
+			return -EHOSTUNREACH;
+		}
+		usleep(10000);
+	}
+	deadline = xg_now_ns() + BLAST_PROBE_WAIT_MS * 1000000ull;
+	while (xg_now_ns() < deadline) {
+		if (poll(&pfd, 1, 10) > 0 &&
+		    recv(c->fd, msg, sizeof(msg), MSG_DONTWAIT) == XG_ACK_SIZE) {
+			pr_debug("blast: the server answered the probe\n");
+			return 0;
+		}
+	}
+	pr_info("load --blast: no ack to the probe within %d ms; blasting anyway\n",
+		BLAST_PROBE_WAIT_MS);
+	return 0;
+}
+
+/* ---- frames ---- */
+
+/* Internet checksum of big-endian 16-bit words; returned folded, host order */
+static uint32_t csum_add(uint32_t sum, const unsigned char *p, size_t n)
+{
+	for (; n > 1; n -= 2, p += 2)
+		sum += (uint32_t)(p[0] << 8 | p[1]);
+	if (n)
+		sum += (uint32_t)p[0] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static uint64_t rnd(struct blast_ctx *c)
+{
+	/* xorshift64*, as cmd_load.c: deterministic for a seed */
+	c->rng ^= c->rng >> 12;
+	c->rng ^= c->rng << 25;
+	c->rng ^= c->rng >> 27;
+	return c->rng * 2685821657736338717ull;
+}
+
+static enum xg_blast_kind pick_kind(struct blast_ctx *c)
+{
+	uint32_t total = 0, r;
+	int k;
+
+	for (k = 0; k < XG_BLAST_NKINDS; k++)
+		total += c->o->weights[k];
+	r = (uint32_t)(rnd(c) % total);
+	for (k = 0; k < XG_BLAST_NKINDS - 1; k++) {
+		if (r < c->o->weights[k])
+			break;
+		r -= c->o->weights[k];
+	}
+	return (enum xg_blast_kind)k;
+}
+
+/* Pool frame i: Ethernet, IPv4 (DF, id i), UDP, then the request. */
+static void build_frame(struct blast_ctx *c, uint32_t i, uint64_t now)
+{
+	struct blast_frame *f = &c->pool[i];
+	struct ethhdr *eth = (void *)f->data;
+	struct iphdr *ip = (void *)(eth + 1);
+	struct udphdr *udp = (void *)(ip + 1);
+	unsigned char *payload = (unsigned char *)(udp + 1);
+	uint32_t seq = c->first_seq + i, player = seq % c->o->players, n;
+	float x = (float)(rnd(c) % 20001) - 10000.0f;
+	float z = (float)(seq % 2001) - 1000.0f;
+	uint32_t sum;
+	uint16_t ck;
+
+	switch (pick_kind(c)) {
+	case XG_BLAST_MOVE:
+		n = xg_msg_move(payload, seq, player, now, x, -x, z);
+		break;
+	case XG_BLAST_OOB:
+		n = xg_msg_move(payload, seq, player, now,
+				10000.5f + (float)(seq % 100), -x, z);
+		break;
+	case XG_BLAST_ATTACK:
+		n = xg_msg_attack(payload, seq, player, now,
+				  (player + 1) % c->o->players,
+				  (uint16_t)(seq & 7), 1);
+		break;
+	default:
+		n = xg_msg_heartbeat(payload, seq, player, now);
+		break;
+	}
+
+	memcpy(eth->h_dest, c->dst_mac, ETH_ALEN);
+	memcpy(eth->h_source, c->src_mac, ETH_ALEN);
+	eth->h_proto = htons(ETH_P_IP);
+
+	*ip = (struct iphdr){ .version = 4, .ihl = 5, .ttl = BLAST_IP_TTL,
+			      .protocol = IPPROTO_UDP,
+			      .tot_len = htons((uint16_t)(sizeof(*ip) +
+							  sizeof(*udp) + n)),
+			      .id = htons((uint16_t)i),
+			      .frag_off = htons(0x4000), /* DF */
+			      .saddr = c->src.sin_addr.s_addr,
+			      .daddr = c->dst.sin_addr.s_addr };
+	ip->check = htons(csum_fold(csum_add(0, (void *)ip, sizeof(*ip))));
+
+	*udp = (struct udphdr){ .source = c->src.sin_port,
+				.dest = c->dst.sin_port,
+				.len = htons((uint16_t)(sizeof(*udp) + n)) };
+	/* pseudo-header: addresses, protocol, UDP length */
+	sum = csum_add(0, (void *)&ip->saddr, 8);
+	sum += IPPROTO_UDP + (uint32_t)(sizeof(*udp) + n);
+	sum = csum_add(sum, (void *)udp, sizeof(*udp) + n);
+	ck = csum_fold(sum);
+	udp->check = htons(ck ? ck : 0xffff);
+	f->len = (uint32_t)(BLAST_HDRS + n);
+}
+
+/* ---- acks ---- */
+
+static void check_ack(struct blast_ctx *c, const unsigned char *buf,
+		      unsigned int len)
+{
+	const struct xg_hdr *h = (const void *)buf;
+	uint8_t req = (uint8_t)(h->type & ~XG_MSG_ACK);
+	uint32_t seq;
+
+	if (len != XG_ACK_SIZE || xg_le16(h->magic) != XG_MAGIC ||
+	    h->version != XG_VERSION || !(h->type & XG_MSG_ACK) || !req ||
+	    req >= XG_MSG_NTYPES || xg_le16(h->size) != XG_ACK_SIZE) {
+		atomic_fetch_add_explicit(&c->malformed, 1, memory_order_relaxed);
+		return;
+	}
+	seq = xg_le32(h->seq);
+	if (seq == c->probe_seq)
+		return; /* a late answer to the probe */
+	if (seq - c->first_seq >= BLAST_POOL) {
+		pr_debug("blast: ack for seq %u, never sent\n", seq);
+		atomic_fetch_add_explicit(&c->malformed, 1, memory_order_relaxed);
+		return;
+	}
+	atomic_fetch_add_explicit(&c->acks, 1, memory_order_relaxed);
+}
+
+static void *blast_rx(void *arg)
+{
+	struct blast_ctx *c = arg;
+	unsigned char bufs[BLAST_RX_BATCH][XG_MAX_MSG_SIZE + 1];
+	struct mmsghdr msgs[BLAST_RX_BATCH];
+	struct iovec iov[BLAST_RX_BATCH];
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	int n, i;
+
+	while (!atomic_load_explicit(&c->rx_stop, memory_order_acquire)) {
+		if (poll(&pfd, 1, 20) <= 0)
+			continue;
+		for (i = 0; i < BLAST_RX_BATCH; i++) {
+			iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
+			msgs[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i],
+							   .msg_iovlen = 1 };
+		}
+		n = recvmmsg(c->fd, msgs, BLAST_RX_BATCH, MSG_DONTWAIT, NULL);
+		for (i = 0; i < n; i++)
+			check_ack(c, bufs[i], msgs[i].msg_len);
+		if (n > 0)
+			atomic_store_explicit(&c->last_ack_ns, xg_now_ns(),
+					      memory_order_relaxed);
+	}
+	return NULL;
+}
+
+/* ---- sending ---- */
+
+static bool stop_requested(struct blast_ctx *c)
+{
+	struct timespec zero = {};
+
+	return sigtimedwait(&c->stop_sigs, NULL, &zero) > 0;
+}
+
+static int run_err(int err)
+{
+	struct utsname u;
+
+	if (err == -EINVAL || err == -EOPNOTSUPP) {
+		uname(&u);
+		pr_warn("error: load --blast: the kernel refused BPF_PROG_RUN with live frames (%s): it needs Linux 5.18 or later (this is %s)\n",
+			strerror(-err), u.release);
+	} else {
+		pr_warn("error: load --blast: BPF_PROG_RUN: %s\n",
+			strerror(-err));
+	}
+	return err;
+}
+
+static int blast_send(struct blast_ctx *c)
+{
+	struct xdp_md md = { .ingress_ifindex = (__u32)c->ifindex };
+	uint64_t chunk = c->o->count / BLAST_POOL, now;
+	int prog_fd = bpf_program__fd(c->skel->progs.xdp_tx), err;
+	uint32_t i = 0;
+
+	if (chunk < BLAST_MIN_REPEAT)
+		chunk = BLAST_MIN_REPEAT;
+	if (chunk > BLAST_MAX_REPEAT)
+		chunk = BLAST_MAX_REPEAT;
+	c->started = now = xg_now_ns();
+	while (c->sent < c->o->count) {
+		struct blast_frame *f = &c->pool[i];
+		uint64_t left = c->o->count - c->sent;
+		LIBBPF_OPTS(bpf_test_run_opts, opts,
+			    .data_in = f->data, .data_size_in = f->len,
+			    .ctx_in = &md, .ctx_size_in = sizeof(md),
+			    .repeat = (int)(left < chunk ? left : chunk),
+			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES,
+			    .batch_size = BLAST_BATCH);
+
+		md.data_end = f->len;
+		err = bpf_prog_test_run_opts(prog_fd, &opts);
+		if (err)
+			return run_err(err < 0 ? err : -errno);
+		c->sent += (uint64_t)opts.repeat;
+		c->bytes_sent += (uint64_t)opts.repeat * f->len;
+		i = (i + 1) % BLAST_POOL;
+		now = xg_now_ns();
+		if (c->o->duration_ns && now - c->started >= c->o->duration_ns)
+			break;
+		if (stop_requested(c)) {
+			c->interrupted = true;
+			break;
+		}
+	}
+	c->finished = now;
+	return 0;
+}
+
+/* After sending: let the acks in flight arrive, until they pause. */
+static void blast_drain(struct blast_ctx *c)
+{
+	uint64_t start = xg_now_ns(), now = start, last;
+
+	while (now - start < BLAST_DRAIN_MAX_MS * 1000000ull) {
+		usleep(20000);
+		now = xg_now_ns();
+		last = atomic_load_explicit(&c->last_ack_ns,
+					    memory_order_relaxed);
+		if (now - (last > start ? last : start) >=
+		    BLAST_DRAIN_QUIET_MS * 1000000ull)
+			break;
+		if (stop_requested(c))
+			break;
+	}
+}
+
+static void blast_report(const struct blast_ctx *c)
+{
+	double secs = (double)(c->finished - c->started) / 1e9;
+	double pps = secs > 0 ? (double)c->sent / secs : 0.0;
+	double mbps = secs > 0 ? (double)c->bytes_sent * 8 / secs / 1e6 : 0.0;
+	uint64_t acks = atomic_load(&c->acks), bad = atomic_load(&c->malformed);
+
+	if (c->o->json) {
+		printf("{\"mode\":\"blast\",\"target\":\"%s\",\"interface\":\"%s\",\"sent\":%" PRIu64
+		       ",\"seconds\":%.6f,\"pps\":%.0f,\"mbps\":%.3f,\"acks\":%" PRIu64
+		       ",\"malformed_acks\":%" PRIu64 "}\n",
+		       c->o->target, c->o->ifname, c->sent, secs, pps, mbps,
+		       acks, bad);
+		return;
+	}
+	printf("blast %s via %s (BPF_PROG_RUN, live frames, XDP_TX)%s:\n"
+	       "  sent %" PRIu64 " frames in %.3f s: %.0f pps, %.2f Mbps (Ethernet frames, no preamble or FCS)\n"
+	       "  acks received (kernel socket, may undercount at high rate): %" PRIu64
+	       ", malformed %" PRIu64 "\n",
+	       c->o->target, c->o->ifname, c->interrupted ? ", interrupted" : "",
+	       c->sent, secs, pps, mbps, acks, bad);
+}
+
+/* ---- setup and teardown ---- */
+
+static void blast_cleanup(struct blast_ctx *c)
+{
+	if (c->rx_running) {
+		atomic_store_explicit(&c->rx_stop, true, memory_order_release);
+		pthread_join(c->rx_thread, NULL);
+		c->rx_running = false;
+	}
+	xdp_tx__destroy(c->skel);
+	c->skel = NULL;
+	free(c->pool);
+	c->pool = NULL;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+static int blast_check_opts(const struct xg_blast_opts *o)
+{
+	uint32_t total = 0;
+	int k;
+
+	for (k = 0; k < XG_BLAST_NKINDS; k++)
+		total += o->weights[k];
+	if (!o->target || !o->ifname || o->players < 2 || !total) {
+		pr_warn("error: load --blast: missing target, interface, players or mix\n");
+		return -EINVAL;
+	}
+	if (!o->count || (o->count > XG_BLAST_MAX_COUNT && !o->duration_ns)) {
+		pr_warn("error: load --blast: --count %" PRIu64 " is out of range 1..%d (or give --duration)\n",
+			o->count, XG_BLAST_MAX_COUNT);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+int xg_blast(const struct xg_blast_opts *o)
+{
+	struct blast_ctx c = { .o = o, .fd = -1 };
+	sigset_t old;
+	uint32_t i;
+	int err;
+
+	err = blast_check_opts(o);
+	if (err)
+		return err;
+	c.rng = o->seed * 0x9e3779b97f4a7c15ull + 1;
+	c.first_seq = (uint32_t)(rnd(&c) & 0x7fffffff);
+	c.probe_seq = c.first_seq - 1;
+	sigemptyset(&c.stop_sigs);
+	sigaddset(&c.stop_sigs, SIGINT);
+	sigaddset(&c.stop_sigs, SIGTERM);
+	/* blocked here and in the receiver thread; polled between calls */
+	pthread_sigmask(SIG_BLOCK, &c.stop_sigs, &old);
+
+	err = blast_target(&c);
+	if (!err)
+		err = blast_iface(&c);
+	if (!err)
+		err = blast_socket(&c);
+	if (!err)
+		err = blast_resolve(&c);
+	if (err)
+		goto out;
+
+	c.pool = calloc(BLAST_POOL, sizeof(*c.pool));
+	if (!c.pool) {
+		err = -ENOMEM;
+		pr_warn("error: load --blast: out of memory\n");
+		goto out;
+	}
+	for (i = 0; i < BLAST_POOL; i++)
+		build_frame(&c, i, xg_now_ns());
+
+	c.skel = xdp_tx__open_and_load();
+	if (!c.skel) {
+		err = -errno;
+		pr_warn("error: load --blast: cannot load the XDP_TX program: %s\n",
+			strerror(-err));
+		goto out;
+	}
+
+	err = -pthread_create(&c.rx_thread, NULL, blast_rx, &c);
+	if (err) {
+		pr_warn("error: load --blast: cannot start the receiver: %s\n",
+			strerror(-err));
+		goto out;
+	}
+	c.rx_running = true;
+
+	err = blast_send(&c);
+	if (err)
+		goto out;
+	if (!o->quiet && !o->json)
+		fprintf(stderr, "blast: sent %" PRIu64 " frames; waiting for the last acks\n",
+			c.sent);
+	blast_drain(&c);
+	atomic_store_explicit(&c.rx_stop, true, memory_order_release);
+	pthread_join(c.rx_thread, NULL);
+	c.rx_running = false;
+	blast_report(&c);
+	if (atomic_load(&c.malformed)) {
+		pr_warn("error: load --blast: %" PRIu64 " malformed acks\n",
+			(uint64_t)atomic_load(&c.malformed));
+		err = -EBADMSG;
+	}
+out:
+	blast_cleanup(&c);
+	/* a stop signal that came during the run is consumed: it did its job */
+	while (stop_requested(&c))
+		;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `xdpgame load ADDR:PORT --blast IFACE`: an open-loop, high-rate transmit
+ * path for the game client. Frames (Ethernet/IPv4/UDP carrying valid game
+ * requests) are built and checksummed in user space and sent by the kernel
+ * itself: BPF_PROG_RUN of an XDP_TX program (bpf/xdp_tx.bpf.c) with
+ * BPF_F_TEST_XDP_LIVE_FRAMES (Linux 5.18+) transmits each repetition out of
+ * IFACE. Acks come back to an ordinary UDP socket and are only counted.
+ */
+#ifndef XDPGAME_BLAST_H
+#define XDPGAME_BLAST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum xg_blast_const {
+	XG_BLAST_DEFAULT_COUNT = 1000000,  /* frames */
+	XG_BLAST_MAX_COUNT = 100000000,    /* frames */
+};
+
+/* Request kinds, indexing xg_blast_opts.weights. OOB is a MOVE outside
+ * the world (acked OUT_OF_BOUNDS). */
+enum xg_blast_kind {
+	XG_BLAST_MOVE,
+	XG_BLAST_ATTACK,
+	XG_BLAST_HEARTBEAT,
+	XG_BLAST_OOB,
+	XG_BLAST_NKINDS,
+};
+
+struct xg_blast_opts {
+	const char *target;      /* "IPV4:PORT" (IPv4 only) */
+	const char *ifname;      /* interface the frames leave by */
+	uint64_t count;          /* frames to send, 1..XG_BLAST_MAX_COUNT */
+	uint64_t duration_ns;    /* 0: until count; else stop sending then */
+	uint32_t players;        /* player ids 0..players-1, >= 2 */
+	uint32_t weights[XG_BLAST_NKINDS];
+	uint64_t seed;
+	bool json;
+	bool quiet;
+};
+
+/* Run the blast and print its report. 0 when it ran (whatever came back),
+ * or a negative errno, the reason already printed. */
+int xg_blast(const struct xg_blast_opts *o);
+
+#endif
