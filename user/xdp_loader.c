@@ -970,13 +970,38 @@ void xg_xdp_destroy(struct xg_xdp *x)
 
 /* ---- reading a running instance --------------------------------------- */
 
+int xg_xdp_sum_stats(int fd, struct xg_xdp_count out[XG_CNT_MAX])
+{
+	struct xg_xdp_count *vals;
+	int ncpu, err = 0;
+
+	memset(out, 0, sizeof(*out) * XG_CNT_MAX);
+	ncpu = libbpf_num_possible_cpus();
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 k = 0; k < XG_CNT_MAX && !err; k++) {
+		if (bpf_map_lookup_elem(fd, &k, vals)) {
+			err = -errno;
+			break;
+		}
+		for (int c = 0; c < ncpu; c++) {
+			out[k].packets += vals[c].packets;
+			out[k].bytes += vals[c].bytes;
+		}
+	}
+	free(vals);
+	return err;
+}
+
 int xg_xdp_read_stats(const char *ifname, struct xg_xdp_count out[XG_CNT_MAX])
 {
 	struct bpf_map_info mi = {};
-	struct xg_xdp_count *vals;
 	char path[PIN_PATH_MAX];
 	__u32 milen = sizeof(mi);
-	int fd, ncpu, err = 0;
+	int fd, err = 0;
 
 	memset(out, 0, sizeof(*out) * XG_CNT_MAX);
 	err = check_ifname(ifname);
@@ -1003,32 +1028,12 @@ int xg_xdp_read_stats(const char *ifname, struct xg_xdp_count out[XG_CNT_MAX])
 			path, mi.value_size, mi.max_entries,
 			sizeof(struct xg_xdp_count), XG_CNT_MAX);
 		err = -EPROTO;
-		goto out;
-	}
-	ncpu = libbpf_num_possible_cpus();
-	if (ncpu < 0) {
-		err = ncpu;
-		goto out;
-	}
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (!vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (__u32 k = 0; k < XG_CNT_MAX; k++) {
-		if (bpf_map_lookup_elem(fd, &k, vals)) {
-			err = -errno;
+	} else {
+		err = xg_xdp_sum_stats(fd, out);
+		if (err)
 			pr_warn("error: cannot read %s: %s\n", path,
 				strerror(-err));
-			break;
-		}
-		for (int c = 0; c < ncpu; c++) {
-			out[k].packets += vals[c].packets;
-			out[k].bytes += vals[c].bytes;
-		}
 	}
-	free(vals);
-out:
 	close(fd);
 	return err;
 }

@@ -101,6 +101,9 @@ void xg_xdp_destroy(struct xg_xdp *x);
  */
 int xg_xdp_cleanup(const char *ifname);
 
+/* The counters in a `stats` map (fd), summed over the possible CPUs.
+ * 0 or negative errno; quiet (the caller says what failed). */
+int xg_xdp_sum_stats(int fd, struct xg_xdp_count out[XG_CNT_MAX]);
 /* Counters of the instance on ifname, summed over the possible CPUs.
  * -ENOENT if there is none, -EPROTO if its map has another layout. */
 int xg_xdp_read_stats(const char *ifname, struct xg_xdp_count out[XG_CNT_MAX]);

@@ -242,23 +242,11 @@ static struct xdpgame *load_prog(__u32 kernel_replies)
 	return skel;
 }
 
-/* All counters, summed over the possible CPUs. */
+/* All counters, summed over the possible CPUs, as `xdpgame stats` reads
+ * them. */
 static void read_counters(struct xdpgame *skel, struct xg_xdp_count *out)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	int fd = bpf_map__fd(skel->maps.stats);
-
-	cr_assert_gt(ncpu, 0);
-	struct xg_xdp_count vals[ncpu];
-
-	for (__u32 k = 0; k < XG_CNT_MAX; k++) {
-		cr_assert_eq(bpf_map_lookup_elem(fd, &k, vals), 0);
-		out[k] = (struct xg_xdp_count){ 0, 0 };
-		for (int c = 0; c < ncpu; c++) {
-			out[k].packets += vals[c].packets;
-			out[k].bytes += vals[c].bytes;
-		}
-	}
+	cr_assert_eq(xg_xdp_sum_stats(bpf_map__fd(skel->maps.stats), out), 0);
 }
 
 /* Run a frame: the verdict, the output in out (*out_len bytes), and the one counter
