@@ -26,6 +26,8 @@ set -u
 XDPGAME=${1:-$(cd "$(dirname "$0")/.." && pwd)/build/xdpgame}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BPFDIR=$(dirname "$XDPGAME") # build/: xdp_pass.bpf.o, xdp_swap.bpf.o
+# shellcheck source=veth.sh
+. "$ROOT/scripts/veth.sh"
 RUNS=${XG_BENCH_RUNS:-3}
 COUNT=${XG_BENCH_COUNT:-200000}
 WINDOW=${XG_BENCH_WINDOW:-64}
@@ -88,18 +90,7 @@ NET=0
 setup_net() {
 	NET=$((NET + 1))
 	SRV=xgs-$RUN-$NET CLI=xgc-$RUN-$NET SIF=xbs$$-$NET CIF=xbc$$-$NET
-	ip netns add "$SRV" && ip netns add "$CLI" || return 1
-	ip link add "$SIF" numrxqueues 1 numtxqueues 1 netns "$SRV" type veth \
-		peer name "$CIF" numrxqueues 1 numtxqueues 1 netns "$CLI" || return 1
-	srv ip addr add 192.0.2.1/24 dev "$SIF"
-	cli ip addr add 192.0.2.2/24 dev "$CIF"
-	srv ip link set "$SIF" up
-	cli ip link set "$CIF" up
-	srv ip link set lo up
-	cli ip link set lo up
-	# checksums filled in on transmit: XDP and AF_XDP see whole packets
-	srv ethtool -K "$SIF" tx off >/dev/null 2>&1
-	cli ethtool -K "$CIF" tx off >/dev/null 2>&1
+	xg_veth_pair "$SRV" "$CLI" "$SIF" "$CIF" 1 || return 1
 	# Each veth end needs a NAPI instance in every configuration, so the
 	# receive work of each side runs in its own pinned NAPI thread: GRO
 	# gives the server's end one (XDP attached or not); the client's end
@@ -107,7 +98,7 @@ setup_net() {
 	# (with GRO alone the pair went dead after a few hundred XDP_TX
 	# replies on 6.18: bpf/xdp_pass.bpf.c).
 	srv ethtool -K "$SIF" gro on >/dev/null 2>&1
-	cli ip link set dev "$CIF" xdpdrv obj "$BPFDIR/xdp_pass.bpf.o" sec xdp || return 1
+	xg_veth_peer_pass "$CLI" "$CIF" "$BPFDIR" || return 1
 	pin_napi "$CLI" "$CIF" "$CLI_CPU"
 	pin_napi "$SRV" "$SIF" "$SRV_CPU"
 }
@@ -188,7 +179,7 @@ run_one_net() {
 	# attaching XDP may re-create the server's NAPI: pin it again
 	pin_napi "$SRV" "$SIF" "$SRV_CPU" >"$TMP/pin" || sed "s/^/  ($c) run $i:/" "$TMP/pin"
 	timeout 30 taskset -c "$CLI_CPU" nsenter --net="/run/netns/$CLI" \
-		"$XDPGAME" load 192.0.2.1:$PORT --count "$COUNT" --window "$WINDOW" \
+		"$XDPGAME" load $XG_SRV_IP4:$PORT --count "$COUNT" --window "$WINDOW" \
 		--players "$PLAYERS" --mix "${MIX[$c]}" --json "${cdf[@]}" >"$out" 2>"$out.err"
 	rc=$?
 	kill -TERM "$SPID" 2>/dev/null

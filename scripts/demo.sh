@@ -24,23 +24,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+# shellcheck source=veth.sh
+. "$(dirname "$0")/veth.sh"
+
 srv() { nsenter --net="/run/netns/$SRV" "$@"; }
 cli() { nsenter --net="/run/netns/$CLI" "$@"; }
 
 echo "== setting up: namespaces $SRV and $CLI, veth $SIF <-> $CIF"
-ip netns add "$SRV" && ip netns add "$CLI" || exit 1
-ip link add "$SIF" numrxqueues 2 numtxqueues 2 netns "$SRV" type veth \
-	peer name "$CIF" numrxqueues 2 numtxqueues 2 netns "$CLI" || exit 1
-srv ip addr add 192.0.2.1/24 dev "$SIF"
-cli ip addr add 192.0.2.2/24 dev "$CIF"
-srv ip link set "$SIF" up
-cli ip link set "$CIF" up
-srv ip link set lo up
-cli ip link set lo up
-srv ethtool -K "$SIF" tx off >/dev/null 2>&1
-cli ethtool -K "$CIF" tx off >/dev/null 2>&1
+xg_veth_pair "$SRV" "$CLI" "$SIF" "$CIF" 2 || exit 1
 # an XDP program on the client's end lets in-kernel (XDP_TX) replies reach it
-cli ip link set dev "$CIF" xdpdrv obj "$(dirname "$XDPGAME")/xdp_pass.bpf.o" sec xdp
+xg_veth_peer_pass "$CLI" "$CIF" "$(dirname "$XDPGAME")"
 
 echo "== starting the server: xdpgame attach $SIF --port $PORT --mode $MODE"
 # nsenter itself, not the srv function: $! must be the server, not a subshell
@@ -59,10 +52,10 @@ fi
 sed 's/^/  server| /' "$LOG"
 
 echo "== a client plays 20000 requests from the other namespace"
-cli "$XDPGAME" load 192.0.2.1:$PORT --count 20000 --players 500 --window 32
+cli "$XDPGAME" load $XG_SRV_IP4:$PORT --count 20000 --players 500 --window 32
 rc=$?
 echo "== ping (not game traffic) still works"
-cli ping -c 2 -i 0.2 -W 1 192.0.2.1 | tail -2
+cli ping -c 2 -i 0.2 -W 1 $XG_SRV_IP4 | tail -2
 
 echo "== stopping the server (SIGTERM)"
 kill -TERM $SPID

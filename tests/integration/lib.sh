@@ -26,10 +26,12 @@ XG_NS_SRV="xgs-$XG_RUN"
 XG_NS_CLI="xgc-$XG_RUN"
 XG_SIF="xs$XG_RUN"
 XG_CIF="xc$XG_RUN"
-XG_SIP4=192.0.2.1
-XG_CIP4=192.0.2.2
-XG_SIP6=2001:db8::1
-XG_CIP6=2001:db8::2
+# shellcheck source=../../scripts/veth.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/veth.sh"
+XG_SIP4=$XG_SRV_IP4
+XG_CIP4=$XG_CLI_IP4
+XG_SIP6=$XG_SRV_IP6
+XG_CIP6=$XG_CLI_IP6
 XG_PIDS=()
 XG_FAILS=0
 XG_CHECKS=0
@@ -90,31 +92,13 @@ xg_bpffs() {
 }
 
 xg_setup() {
-	local q=${1:-1}
-	ip netns add "$XG_NS_SRV" || exit 1
-	ip netns add "$XG_NS_CLI" || exit 1
-	ip link add "$XG_SIF" numrxqueues "$q" numtxqueues "$q" netns "$XG_NS_SRV" \
-		type veth peer name "$XG_CIF" numrxqueues "$q" numtxqueues "$q" \
-		netns "$XG_NS_CLI" || exit 1
-	xg_srv ip addr add "$XG_SIP4/24" dev "$XG_SIF"
-	xg_cli ip addr add "$XG_CIP4/24" dev "$XG_CIF"
-	xg_srv ip addr add "$XG_SIP6/64" dev "$XG_SIF" nodad
-	xg_cli ip addr add "$XG_CIP6/64" dev "$XG_CIF" nodad
-	xg_srv ip link set lo up
-	xg_cli ip link set lo up
-	xg_srv ip link set "$XG_SIF" up
-	xg_cli ip link set "$XG_CIF" up
-	# crafted and XDP_TX'd frames carry full checksums
-	xg_srv ethtool -K "$XG_SIF" tx off >/dev/null 2>&1
-	xg_cli ethtool -K "$XG_CIF" tx off >/dev/null 2>&1
+	xg_veth_pair "$XG_NS_SRV" "$XG_NS_CLI" "$XG_SIF" "$XG_CIF" "${1:-1}" || exit 1
 	xg_bpffs
 }
 
 # XDP_PASS on the client's veth, so XDP_TX'd and redirected frames from the
 # server side reach it (see bpf/xdp_pass.bpf.c for why not GRO).
-xg_peer_xdp() {
-	xg_cli ip link set dev "$XG_CIF" xdpdrv obj "$(dirname "$XDPGAME")/xdp_pass.bpf.o" sec xdp
-}
+xg_peer_xdp() { xg_veth_peer_pass "$XG_NS_CLI" "$XG_CIF" "$(dirname "$XDPGAME")"; }
 
 xg_teardown() {
 	local pid
