@@ -83,6 +83,8 @@ pin_napi() {
 	echo "  placement: $(for pid in $pids; do printf '%s(pid %s) -> CPU %s ' "$(cat /proc/$pid/comm)" "$pid" "$(taskset -pc "$pid" | sed 's/.*: //')"; done)"
 }
 
+# everything printed from here on is also kept, for docs/BENCHMARKS.md
+exec > >(tee "$TMP/out.txt")
 echo "== xdpgame bench: $(nproc) CPUs, kernel $(uname -r), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 # A fresh pair of namespaces and veth for every run: a configuration that
 # wedges the link (see (d) in docs/BENCHMARKS.md) must not poison the next.
@@ -428,5 +430,29 @@ else
 		fi
 	fi
 	rm -rf "$XGB"
+fi
+
+# A full run (at least 3 runs of each configuration) replaces the result
+# block of docs/BENCHMARKS.md, between its two markers.
+DOC=$ROOT/docs/BENCHMARKS.md
+if [ "$RUNS" -lt 3 ]; then
+	echo
+	echo "== docs/BENCHMARKS.md not updated (XG_BENCH_RUNS=$RUNS: fewer than 3 runs)"
+elif ! grep -q '^<!-- bench-result:begin -->$' "$DOC" 2>/dev/null; then
+	echo
+	echo "== docs/BENCHMARKS.md not updated: no bench-result markers in it"
+else
+	{
+		echo '```'
+		echo "$(date -u +%Y-%m-%d), $(nproc) CPUs, kernel $(uname -r), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+		sed -n '/^== results/,$p' "$TMP/out.txt"
+		echo '```'
+	} >"$TMP/block"
+	awk -v blk="$TMP/block" '
+		/^<!-- bench-result:begin -->$/ { print; while ((getline l < blk) > 0) print l; skip = 1; next }
+		/^<!-- bench-result:end -->$/ { skip = 0 }
+		!skip' "$DOC" >"$TMP/doc" && cp "$TMP/doc" "$DOC"
+	echo
+	echo "== docs/BENCHMARKS.md: result block updated"
 fi
 exit 0
