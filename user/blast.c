@@ -61,6 +61,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <xdpgame/parsing.h>
 #include <xdpgame/proto.h>
 
 #include "blast.h"
@@ -305,46 +306,15 @@ static int blast_resolve(struct blast_ctx *c)
 
 /* ---- frames ---- */
 
-/* Internet checksum of big-endian 16-bit words; returned folded, host order */
-static uint32_t csum_add(uint32_t sum, const unsigned char *p, size_t n)
-{
-	for (; n > 1; n -= 2, p += 2)
-		sum += (uint32_t)(p[0] << 8 | p[1]);
-	if (n)
-		sum += (uint32_t)p[0] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 static uint64_t rnd(struct blast_ctx *c)
 {
-	/* xorshift64*, as cmd_load.c: deterministic for a seed */
-	c->rng ^= c->rng >> 12;
-	c->rng ^= c->rng << 25;
-	c->rng ^= c->rng >> 27;
-	return c->rng * 2685821657736338717ull;
+	return xg_rand(&c->rng);
 }
 
 static enum xg_blast_kind pick_kind(struct blast_ctx *c)
 {
-	uint32_t total = 0, r;
-	int k;
-
-	for (k = 0; k < XG_BLAST_NKINDS; k++)
-		total += c->o->weights[k];
-	r = (uint32_t)(rnd(c) % total);
-	for (k = 0; k < XG_BLAST_NKINDS - 1; k++) {
-		if (r < c->o->weights[k])
-			break;
-		r -= c->o->weights[k];
-	}
-	return (enum xg_blast_kind)k;
+	return (enum xg_blast_kind)xg_pick_weighted(&c->rng, c->o->weights,
+						     XG_BLAST_NKINDS);
 }
 
 /* Pool frame i: Ethernet, IPv4 (DF, id i), UDP, then the request. */
@@ -391,17 +361,23 @@ static void build_frame(struct blast_ctx *c, uint32_t i, uint64_t now)
 			      .frag_off = htons(0x4000), /* DF */
 			      .saddr = c->src.sin_addr.s_addr,
 			      .daddr = c->dst.sin_addr.s_addr };
-	ip->check = htons(csum_fold(csum_add(0, (void *)ip, sizeof(*ip))));
+	/* the checksum helpers the XDP program and the reply builder use */
+	ip->check = xg_csum_fold(xg_csum_add(0, (const __u16 *)ip,
+					     sizeof(*ip) / 2));
 
 	*udp = (struct udphdr){ .source = c->src.sin_port,
 				.dest = c->dst.sin_port,
 				.len = htons((uint16_t)(sizeof(*udp) + n)) };
 	/* pseudo-header: addresses, protocol, UDP length */
-	sum = csum_add(0, (void *)&ip->saddr, 8);
-	sum += IPPROTO_UDP + (uint32_t)(sizeof(*udp) + n);
-	sum = csum_add(sum, (void *)udp, sizeof(*udp) + n);
-	ck = csum_fold(sum);
-	udp->check = htons(ck ? ck : 0xffff);
+	sum = xg_csum_add(0, (const __u16 *)&ip->saddr, 4);
+	sum += htons(IPPROTO_UDP) + udp->len;
+	/* every request size is even: whole 16-bit words */
+	_Static_assert(XG_MOVE_SIZE % 2 == 0 && XG_ATTACK_SIZE % 2 == 0 &&
+			       XG_HEARTBEAT_SIZE % 2 == 0,
+		       "requests are whole 16-bit words");
+	sum = xg_csum_add(sum, (const __u16 *)udp, (int)(sizeof(*udp) + n) / 2);
+	ck = xg_csum_fold(sum);
+	udp->check = ck ? ck : 0xffff; /* 0 would mean "no checksum" */
 	f->len = (uint32_t)(BLAST_HDRS + n);
 }
 

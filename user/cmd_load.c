@@ -320,27 +320,12 @@ static int load_connect(const char *target)
 
 static uint64_t rnd(struct load_ctx *c)
 {
-	/* xorshift64*: deterministic for a seed, good enough for a mix */
-	c->rng ^= c->rng >> 12;
-	c->rng ^= c->rng << 25;
-	c->rng ^= c->rng >> 27;
-	return c->rng * 2685821657736338717ull;
+	return xg_rand(&c->rng);
 }
 
 static enum load_kind pick_kind(struct load_ctx *c)
 {
-	uint32_t total = 0, r;
-	int k;
-
-	for (k = 0; k < K_NKINDS; k++)
-		total += c->o.weights[k];
-	r = (uint32_t)(rnd(c) % total);
-	for (k = 0; k < K_NKINDS - 1; k++) {
-		if (r < c->o.weights[k])
-			break;
-		r -= c->o.weights[k];
-	}
-	return (enum load_kind)k;
+	return (enum load_kind)xg_pick_weighted(&c->rng, c->o.weights, K_NKINDS);
 }
 
 /* Build one request; returns its size. An ATTACK needs a target the server

@@ -125,3 +125,27 @@ int xg_netdev_rx_queues(const char *ifname)
 	n = (int)(ch.combined_count + ch.rx_count);
 	return n > 0 ? n : 1;
 }
+
+uint64_t xg_rand(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 2685821657736338717ull;
+}
+
+int xg_pick_weighted(uint64_t *state, const uint32_t *weights, int n)
+{
+	uint32_t total = 0, r;
+	int k;
+
+	for (k = 0; k < n; k++)
+		total += weights[k];
+	r = (uint32_t)(xg_rand(state) % total);
+	for (k = 0; k < n - 1; k++) {
+		if (r < weights[k])
+			break;
+		r -= weights[k];
+	}
+	return k;
+}

@@ -35,6 +35,11 @@ int xg_pin_thread(int cpu);
 int xg_online_cpus(int *cpus, int max);
 /* Number of CPUs this process may run on (at least 1). */
 int xg_online_count(void);
+/* xorshift64*: a fast generator, deterministic for a seed (state != 0);
+ * for load mixes and test data, not for anything secret. */
+uint64_t xg_rand(uint64_t *state);
+/* An index in 0..n-1 drawn with the given weights (their sum above 0). */
+int xg_pick_weighted(uint64_t *state, const uint32_t *weights, int n);
 /* RX queues of an interface in this network namespace, from ethtool's
  * channel counts (combined + rx); 1 when the driver does not say. Negative
  * errno if the interface does not exist. */
