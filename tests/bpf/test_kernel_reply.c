@@ -41,9 +41,10 @@
 #include "world.h"
 #include "xdp_loader.h"
 #include "xdpgame.skel.h"
+#include "prog.h"
 
 enum {
-	GAME_PORT = 7777,
+	GAME_PORT = XG_TEST_GAME_PORT,
 	CLIENT_PORT = 40000,
 	FRAME_MAX = 256,
 	IP4_HLEN = 20,
@@ -221,32 +222,9 @@ static void build(const struct row *r, struct frame *fr)
 
 static struct xdpgame *load_prog(__u32 kernel_replies)
 {
-	struct xg_xdp_config cfg = { .kernel_replies = kernel_replies,
-				     .redirect = 1 };
-	__u16 port = GAME_PORT;
-	struct xdpgame *skel;
-	__u32 key = 0;
-	__u8 one = 1;
-
-	if (geteuid() != 0)
-		cr_skip_test("needs root (BPF_PROG_LOAD, BPF_PROG_TEST_RUN)");
-	skel = xdpgame__open();
-	cr_assert_not_null(skel, "xdpgame__open: %s", strerror(errno));
-	cr_assert_eq(xdpgame__load(skel), 0, "xdpgame__load failed");
-	cr_assert_eq(bpf_map_update_elem(bpf_map__fd(skel->maps.ports), &port,
-					 &one, BPF_ANY),
-		     0);
-	cr_assert_eq(bpf_map_update_elem(bpf_map__fd(skel->maps.config), &key,
-					 &cfg, BPF_ANY),
-		     0);
-	return skel;
-}
-
-/* All counters, summed over the possible CPUs, as `xdpgame stats` reads
- * them. */
-static void read_counters(struct xdpgame *skel, struct xg_xdp_count *out)
-{
-	cr_assert_eq(xg_xdp_sum_stats(bpf_map__fd(skel->maps.stats), out), 0);
+	return xg_test_prog(0, (struct xg_xdp_config){
+				       .kernel_replies = kernel_replies,
+				       .redirect = 1 });
 }
 
 /* Run a frame: the verdict, the output in out (*out_len bytes), and the one counter
@@ -261,11 +239,11 @@ static int run_frame(struct xdpgame *skel, const struct frame *fr, __u8 *out,
 		    .data_size_out = FRAME_MAX, .repeat = 1);
 	int err;
 
-	read_counters(skel, before);
+	xg_test_counters(skel, before);
 	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpgame_rx),
 				     &t);
 	cr_assert_eq(err, 0, "test_run: %s", strerror(-err));
-	read_counters(skel, after);
+	xg_test_counters(skel, after);
 	*out_len = t.data_size_out;
 	*counter = -1;
 	for (int k = 0; k < XG_CNT_MAX; k++) {

@@ -32,9 +32,10 @@
 #include "msg.h"
 #include "xdp_loader.h"
 #include "xdpgame.skel.h"
+#include "prog.h"
 
 enum {
-	GAME_PORT = 7777,
+	GAME_PORT = XG_TEST_GAME_PORT,
 	OTHER_PORT = 53,
 	FRAME_MAX = 512,
 	TPID_Q = 0x8100,  /* 802.1Q */
@@ -296,26 +297,8 @@ static void m_move_reserved(struct dgram *d) { set_u32(d, 36, 1); }
 
 static struct xdpgame *load_prog(int ext_max)
 {
-	struct xg_xdp_config cfg = { .redirect = 1 };
-	__u16 port = GAME_PORT;
-	struct xdpgame *skel;
-	__u32 key = 0;
-	__u8 one = 1;
-
-	if (geteuid() != 0)
-		cr_skip_test("needs root (BPF_PROG_LOAD, BPF_PROG_TEST_RUN)");
-	skel = xdpgame__open();
-	cr_assert_not_null(skel, "xdpgame__open: %s", strerror(errno));
-	if (ext_max)
-		skel->rodata->xg_ipv6_ext_max = (__u32)ext_max;
-	cr_assert_eq(xdpgame__load(skel), 0, "xdpgame__load failed");
-	cr_assert_eq(bpf_map_update_elem(bpf_map__fd(skel->maps.ports), &port,
-					 &one, BPF_ANY),
-		     0);
-	cr_assert_eq(bpf_map_update_elem(bpf_map__fd(skel->maps.config), &key,
-					 &cfg, BPF_ANY),
-		     0);
-	return skel;
+	return xg_test_prog((__u32)ext_max,
+			    (struct xg_xdp_config){ .redirect = 1 });
 }
 
 static void set_redirect(struct xdpgame *skel, __u32 on)
@@ -326,13 +309,6 @@ static void set_redirect(struct xdpgame *skel, __u32 on)
 	cr_assert_eq(bpf_map_update_elem(bpf_map__fd(skel->maps.config), &key,
 					 &cfg, BPF_ANY),
 		     0);
-}
-
-/* All counters, summed over the possible CPUs, as `xdpgame stats` reads
- * them. */
-static void read_counters(struct xdpgame *skel, struct xg_xdp_count *out)
-{
-	cr_assert_eq(xg_xdp_sum_stats(bpf_map__fd(skel->maps.stats), out), 0);
 }
 
 /* Run one frame; return the verdict and which counter moved (-1: none, or
@@ -348,12 +324,12 @@ static int run_frame(struct xdpgame *skel, const __u8 *data, __u32 len,
 		    .data_size_out = sizeof(out), .repeat = 1);
 	int err;
 
-	read_counters(skel, before);
+	xg_test_counters(skel, before);
 	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpgame_rx),
 				     &t);
 	if (err)
 		return err;
-	read_counters(skel, after);
+	xg_test_counters(skel, after);
 	cr_expect_eq(t.data_size_out, len, "output length %u, input %u",
 		     t.data_size_out, len);
 	cr_expect(t.data_size_out != len || !memcmp(out, data, len),
