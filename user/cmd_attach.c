@@ -294,7 +294,7 @@ static void run_loop(struct xg_server *srv, struct xg_xdp *xdp, bool quiet,
 	const char *xdp_ifname = xdp ? srv->cfg.ifname : NULL;
 	int pub_fd = xdp ? xg_xdp_workers_fd(xdp) : -1;
 
-	static struct xg_snapshot snaps[2];
+	struct xg_snapshot snaps[2]; /* about 20 KiB: fine on the main stack */
 	struct xg_snapshot *prev = &snaps[0], *cur = &snaps[1], *t;
 	uint64_t start = xg_now_ns(), now;
 	int secs = 0;

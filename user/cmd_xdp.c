@@ -303,8 +303,9 @@ static int stats_parse(int argc, char **argv, struct stats_opts *o)
  */
 static void stats_print_workers(FILE *f, const struct stats_opts *o, bool json)
 {
-	static struct xg_worker_pub w[XG_XDP_MAX_WORKERS];
-	int n = xg_xdp_read_workers(o->ifname, w, XG_XDP_MAX_WORKERS), i, t;
+	struct xg_worker_pub *w = calloc(XG_XDP_MAX_WORKERS, sizeof(*w));
+	int n = w ? xg_xdp_read_workers(o->ifname, w, XG_XDP_MAX_WORKERS) : 0;
+	int i, t;
 
 	if (json)
 		fprintf(f, ",\"workers\":[");
@@ -348,6 +349,7 @@ static void stats_print_workers(FILE *f, const struct stats_opts *o, bool json)
 	}
 	if (json)
 		fputc(']', f);
+	free(w);
 }
 
 static void stats_print_text(FILE *f, const struct stats_opts *o,
