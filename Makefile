@@ -33,17 +33,25 @@ WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 # -fno-strict-aliasing on both sides, as the kernel builds: packet code reads
 # headers through differently typed pointers (see xg_frame_reply)
-XG_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing \
-	-Iinclude -Iuser -I$(BUILD) -MMD -MP
-LDLIBS := -lxdp -lbpf -lelf -lz -lpthread -lm
+XG_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing \
+	-Iinclude -Iuser -I$(BUILD) $(PKG_CFLAGS) -MMD -MP
+# library flags from pkg-config where the library ships a .pc file (libbpf,
+# libxdp, json-c, Criterion); libelf and zlib come in through libbpf's
+PKGS := libxdp libbpf json-c
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CRIT_LIBS = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
+LDLIBS = $(PKG_LIBS) -lelf -lz -lpthread -lm
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -fno-strict-aliasing \
 	-Iinclude -Ibpf -Ivmlinux -MMD -MP
 
 SAN_ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_TSAN := -fsanitize=thread
 
-USER_SRC := $(sort $(wildcard user/*.c))
-USER_LIB_SRC := $(filter-out user/main.c,$(USER_SRC))
+# user/ is one folder per role (see docs/DESIGN.md); every .c under it is
+# part of the program, and all but main.c of the test binaries too
+USER_SRC := $(sort $(shell find user -name '*.c'))
+USER_LIB_SRC := $(filter-out user/cli/main.c,$(USER_SRC))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 BPFT_SRC := $(sort $(wildcard tests/bpf/*.c))
 INTEG_SRC := $(sort $(wildcard tests/integration/*.c))
@@ -54,7 +62,7 @@ USER_OBJ := $(call obj,obj,$(USER_SRC))
 USER_LIB_OBJ := $(call obj,obj,$(USER_LIB_SRC))
 TEST_OBJ := $(call obj,obj,$(UNIT_SRC) $(BPFT_SRC) $(INTEG_SRC))
 ASAN_OBJ := $(call obj,asan,$(USER_LIB_SRC) $(UNIT_SRC))
-TSAN_OBJ := $(call obj,tsan,user/ring.c user/world.c user/msg.c \
+TSAN_OBJ := $(call obj,tsan,user/core/ring.c user/game/world.c user/game/msg.c \
 	tests/unit/test_ring.c tests/unit/test_world.c tests/tsan/runner.c)
 BPF_OBJ := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRC))
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRC))
@@ -115,17 +123,17 @@ $(BIN): $(USER_OBJ)
 $(TESTS): $(USER_LIB_OBJ) $(TEST_OBJ)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XG_CFLAGS) $^ -o $@ $(LDLIBS) -lcriterion
+	$(Q)$(CC) $(XG_CFLAGS) $^ -o $@ $(LDLIBS) $(CRIT_LIBS)
 
 $(TESTS_ASAN): $(ASAN_OBJ)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XG_CFLAGS) $(SAN_ASAN) $^ -o $@ $(LDLIBS) -lcriterion
+	$(Q)$(CC) $(XG_CFLAGS) $(SAN_ASAN) $^ -o $@ $(LDLIBS) $(CRIT_LIBS)
 
 $(TESTS_TSAN): $(TSAN_OBJ)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XG_CFLAGS) $(SAN_TSAN) $^ -o $@ -lpthread -lcriterion
+	$(Q)$(CC) $(XG_CFLAGS) $(SAN_TSAN) $^ -o $@ -lpthread $(CRIT_LIBS)
 
 # The sanitizer runs first; the whole suite runs last so that its Criterion
 # summary is the closing line. Integration tests need root (namespaces, XDP).
@@ -150,7 +158,7 @@ vmlinux:
 	$(Q)vmlinux/gen_vmlinux_h.sh
 
 format:
-	$(Q)clang-format -i $(USER_SRC) $(wildcard user/*.h include/xdpgame/*.h bpf/*.h bpf/*.c tests/*/*.c tests/*/*.h)
+	$(Q)clang-format -i $(USER_SRC) $(shell find user -name '*.h') $(wildcard include/xdpgame/*.h bpf/*.h bpf/*.c tests/*/*.c tests/*/*.h)
 
 clean:
 	$(Q)rm -rf $(BUILD)

@@ -337,8 +337,8 @@ BM=$ROOT/build/bench_move
 if ! command -v valgrind >/dev/null; then
 	echo "  not measured: valgrind not installed"
 elif ! (cd "$ROOT" && gcc -O2 -g -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -Ibuild \
-	scripts/bench_move.c user/handlers.c user/world.c user/stats.c user/ring.c \
-	user/msg.c -o "$BM" -lpthread -lm) 2>"$TMP/bm.err"; then
+	scripts/bench_move.c user/game/handlers.c user/game/world.c user/core/stats.c user/core/ring.c \
+	user/game/msg.c -o "$BM" -lpthread -lm) 2>"$TMP/bm.err"; then
 	echo "  not measured: build/bench_move did not build: $(head -5 "$TMP/bm.err")"
 else
 	N1=1000 N2=100000

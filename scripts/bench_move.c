@@ -25,10 +25,10 @@
 #include <xdpgame/parsing.h>
 #include <xdpgame/proto.h>
 
-#include "handlers.h"
-#include "msg.h"
-#include "stats.h"
-#include "world.h"
+#include "game/handlers.h"
+#include "game/msg.h"
+#include "core/stats.h"
+#include "game/world.h"
 
 enum { HDRS = 14 + 20 + 8, FRAME = 256 };
 

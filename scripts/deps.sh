@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(
 	make gcc clang llvm pkg-config
-	libbpf-dev libxdp-dev libelf-dev zlib1g-dev
+	libbpf-dev libxdp-dev libelf-dev zlib1g-dev libjson-c-dev
 	bpftool linux-libc-dev
 	libcriterion-dev
 	iproute2 ethtool iputils-ping netcat-openbsd procps util-linux

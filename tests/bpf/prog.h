@@ -17,7 +17,7 @@
 
 #include <xdpgame/xdp.h>
 
-#include "xdp_loader.h"
+#include "xdp/loader.h"
 #include "xdpgame.skel.h"
 
 enum { XG_TEST_GAME_PORT = 7777 };

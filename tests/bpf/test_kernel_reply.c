@@ -35,11 +35,11 @@
 #include <xdpgame/proto.h>
 #include <xdpgame/xdp.h>
 
-#include "handlers.h"
-#include "msg.h"
-#include "stats.h"
-#include "world.h"
-#include "xdp_loader.h"
+#include "game/handlers.h"
+#include "game/msg.h"
+#include "core/stats.h"
+#include "game/world.h"
+#include "xdp/loader.h"
 #include "xdpgame.skel.h"
 #include "prog.h"
 

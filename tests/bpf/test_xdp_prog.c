@@ -29,8 +29,8 @@
 #include <xdpgame/proto.h>
 #include <xdpgame/xdp.h>
 
-#include "msg.h"
-#include "xdp_loader.h"
+#include "game/msg.h"
+#include "xdp/loader.h"
 #include "xdpgame.skel.h"
 #include "prog.h"
 

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 
-#include "frames.h"
+#include "engine/frames.h"
 
 Test(frames, init_rejects_bad_sizes)
 {

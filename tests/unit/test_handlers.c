@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "handlers.h"
-#include "msg.h"
-#include "ring.h"
+#include "game/handlers.h"
+#include "game/msg.h"
+#include "core/ring.h"
 
 static struct xg_world *world;
 static struct xg_ring *events;

@@ -11,7 +11,7 @@
 
 #include <xdpgame/proto.h>
 
-#include "msg.h"
+#include "game/msg.h"
 
 Test(proto, layout_matches_protocol_doc)
 {

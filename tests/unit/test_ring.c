@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ring.h"
+#include "core/ring.h"
 
 #ifdef __SANITIZE_THREAD__
 #include "../tsan/runner.h"

@@ -15,7 +15,7 @@
 
 #include <criterion/criterion.h>
 
-#include "stats.h"
+#include "core/stats.h"
 
 Test(hist, bucket_bounds_hold_small_values)
 {

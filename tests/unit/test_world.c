@@ -10,8 +10,8 @@
 #include <errno.h>
 #include <pthread.h>
 
-#include "msg.h"
-#include "world.h"
+#include "game/msg.h"
+#include "game/world.h"
 
 Test(world, create_rejects_bad_capacity)
 {

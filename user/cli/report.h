@@ -5,9 +5,9 @@
 
 #include <stdio.h>
 
-#include "server.h"
-#include "stats.h"
-#include "xdp_loader.h"
+#include "engine/server.h"
+#include "core/stats.h"
+#include "xdp/loader.h"
 
 /* What the server has done so far: its workers' counters summed, and the
  * XDP program's counters when one is attached. */

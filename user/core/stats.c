@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "stats.h"
+#include "core/stats.h"
 
 unsigned int xg_hist_bucket(uint64_t v)
 {

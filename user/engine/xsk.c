@@ -24,9 +24,9 @@
 #include <xdp/xsk.h>
 #include <xdpgame/parsing.h>
 
-#include "engine_xsk.h"
-#include "frames.h"
-#include "log.h"
+#include "engine/xsk.h"
+#include "engine/frames.h"
+#include "core/log.h"
 
 #ifndef SO_PREFER_BUSY_POLL
 #define SO_PREFER_BUSY_POLL 69

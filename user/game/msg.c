@@ -4,7 +4,7 @@
  * payload, say). */
 #include <string.h>
 
-#include "msg.h"
+#include "game/msg.h"
 
 union msg {
 	struct {

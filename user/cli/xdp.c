@@ -25,11 +25,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmds.h"
-#include "log.h"
-#include "stats.h"
-#include "util.h"
-#include "xdp_loader.h"
+#include "cli/cmds.h"
+#include "core/log.h"
+#include "core/stats.h"
+#include "core/util.h"
+#include "xdp/loader.h"
 
 /* Set by SIGINT/SIGTERM while `stats --watch` runs. */
 static volatile sig_atomic_t watch_stop;

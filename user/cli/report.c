@@ -3,7 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "report.h"
+#include "cli/report.h"
 
 void xg_snapshot_take(struct xg_snapshot *s, struct xg_server *srv,
 		      const char *ifname)

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
-#include "ring.h"
-#include "server.h"
+#include "core/log.h"
+#include "core/ring.h"
+#include "engine/server.h"
 
 enum { XG_EVENT_RING = 1024 };
 

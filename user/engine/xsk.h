@@ -18,7 +18,7 @@
 #include <linux/if_xdp.h>
 #include <stdio.h>
 
-#include "server.h"
+#include "engine/server.h"
 
 enum xg_zc_mode { XG_ZC_AUTO, XG_ZC_ON, XG_ZC_OFF };
 

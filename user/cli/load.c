@@ -28,12 +28,12 @@
 
 #include <xdpgame/proto.h>
 
-#include "blast.h"
-#include "cmds.h"
-#include "log.h"
-#include "msg.h"
-#include "stats.h"
-#include "util.h"
+#include "load/blast.h"
+#include "cli/cmds.h"
+#include "core/log.h"
+#include "game/msg.h"
+#include "core/stats.h"
+#include "core/util.h"
 
 enum { LOAD_BATCH = 64, LOAD_TABLE = 1 << 16 };
 

@@ -17,8 +17,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "engine_sockets.h"
-#include "log.h"
+#include "engine/sockets.h"
+#include "core/log.h"
 
 enum { XG_BUSY_POLL_US = 50, XG_IDLE_POLL_MS = 100 };
 

@@ -13,8 +13,8 @@
 
 #include <xdpgame/proto.h>
 
-#include "stats.h"
-#include "world.h"
+#include "core/stats.h"
+#include "game/world.h"
 
 struct xg_ring;
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "world.h"
+#include "game/world.h"
 
 struct xg_world *xg_world_create(uint32_t capacity)
 {

@@ -10,7 +10,7 @@
 #ifndef XDPGAME_ENGINE_SOCKETS_H
 #define XDPGAME_ENGINE_SOCKETS_H
 
-#include "server.h"
+#include "engine/server.h"
 
 enum { XG_SOCK_BATCH = 64, XG_SOCK_BUFSZ = 2048 };
 

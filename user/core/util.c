@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "core/util.h"
 
 int xg_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {

@@ -16,10 +16,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "handlers.h"
-#include "stats.h"
-#include "util.h"
-#include "world.h"
+#include "game/handlers.h"
+#include "core/stats.h"
+#include "core/util.h"
+#include "game/world.h"
 
 struct xg_ring;
 

@@ -22,14 +22,14 @@
 
 #include <bpf/bpf.h>
 
-#include "cmds.h"
-#include "engine_sockets.h"
-#include "engine_xsk.h"
-#include "log.h"
-#include "report.h"
-#include "ring.h"
-#include "server.h"
-#include "xdp_loader.h"
+#include "cli/cmds.h"
+#include "engine/sockets.h"
+#include "engine/xsk.h"
+#include "core/log.h"
+#include "cli/report.h"
+#include "core/ring.h"
+#include "engine/server.h"
+#include "xdp/loader.h"
 
 static volatile sig_atomic_t attach_signalled;
 

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "frames.h"
-#include "stats.h"
+#include "engine/frames.h"
+#include "core/stats.h"
 
 int xg_frames_init(struct xg_frames *f, uint32_t total, uint32_t frame_size)
 {

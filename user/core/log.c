@@ -6,7 +6,7 @@
 
 #include <bpf/libbpf.h>
 
-#include "log.h"
+#include "core/log.h"
 
 static enum xg_log_level log_level = XG_LOG_INFO;
 

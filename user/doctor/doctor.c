@@ -56,9 +56,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "cmds.h"
-#include "log.h"
-#include "util.h"
+#include "cli/cmds.h"
+#include "core/log.h"
+#include "core/util.h"
 
 /* The netdev generic netlink family (include/uapi/linux/netdev.h, kernel
  * 6.3+); Debian 12's linux-libc-dev (6.1) does not have the header yet. */

@@ -32,8 +32,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "log.h"
-#include "xdp_loader.h"
+#include "core/log.h"
+#include "xdp/loader.h"
 #include "xdpgame.skel.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

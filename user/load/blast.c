@@ -64,10 +64,10 @@
 #include <xdpgame/parsing.h>
 #include <xdpgame/proto.h>
 
-#include "blast.h"
-#include "log.h"
-#include "msg.h"
-#include "util.h"
+#include "load/blast.h"
+#include "core/log.h"
+#include "game/msg.h"
+#include "core/util.h"
 #include "xdp_tx.skel.h"
 
 enum {

@@ -33,8 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ring.h"
-#include "stats.h" /* XG_CACHELINE */
+#include "core/ring.h"
+#include "core/stats.h" /* XG_CACHELINE */
 
 enum {
 	RING_SLOT_HDR = 8, /* bytes before an item's data; holds its length */

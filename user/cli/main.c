@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmds.h"
-#include "log.h"
+#include "cli/cmds.h"
+#include "core/log.h"
 
 struct xg_cmd {
 	const char *name;

@@ -8,8 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "handlers.h"
-#include "ring.h"
+#include "game/handlers.h"
+#include "core/ring.h"
 
 static enum xg_status handle_move(struct xg_handler_ctx *c,
 				  const struct xg_hdr *h, const void *body)
