@@ -122,8 +122,9 @@ xg_teardown() {
 trap xg_teardown EXIT
 trap 'exit 1' INT TERM
 
-# Field of a flat JSON object printed by xdpgame: json_field FILE KEY
-json_field() { grep -o "\"$2\":[0-9.]*" "$1" | head -1 | cut -d: -f2; }
+# A value from xdpgame's --json output, parsed by a real JSON parser (the
+# last whole JSON line of FILE): json_field FILE KEY[.KEY|.INDEX...]
+json_field() { python3 "$XG_SRCDIR/tests/integration/jsonq.py" "$1" "$2"; }
 
 xg_finish() {
 	echo "$((XG_CHECKS - XG_FAILS)) passed, $XG_FAILS failed"
