@@ -125,6 +125,8 @@ trap 'exit 1' INT TERM
 # A value from xdpgame's --json output, parsed by a real JSON parser (the
 # last whole JSON line of FILE): json_field FILE KEY[.KEY|.INDEX...]
 json_field() { python3 "$XG_SRCDIR/tests/integration/jsonq.py" "$1" "$2"; }
+# A Python expression over that document (bound to d): json_eval FILE EXPR
+json_eval() { python3 "$XG_SRCDIR/tests/integration/jsonq.py" "$1" -e "$2"; }
 
 xg_finish() {
 	echo "$((XG_CHECKS - XG_FAILS)) passed, $XG_FAILS failed"

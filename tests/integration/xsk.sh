@@ -114,13 +114,13 @@ counters() {
 # The server's summary (the JSON line of its log):
 # workers LOG PATH [QUEUE]: rx_packets summed over the workers of a path
 workers() {
-	local q=${3:-[0-9-]*}
-	grep -o "\"path\":\"$2\",\"queue\":$q,[^}]*" "$XG_TMP/$1.log" |
-		grep -o '"rx_packets":[0-9]*' | cut -d: -f2 |
-		awk '{ s += $1 } END { print s + 0 }'
+	json_eval "$XG_TMP/$1.log" "sum(w['rx_packets'] for w in d['workers']
+		if w['path'] == '$2' and '${3:-}' in ('', str(w['queue'])))"
 }
 # handled LOG TYPE: requests of a type that user space handled
-handled() { grep -o '"handled":{[^}]*}' "$XG_TMP/$1.log" | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
+handled() { json_field "$XG_TMP/$1.log" "handled.$2"; }
+# frames_ok LOG: every UMEM frame accounted for, says the summary
+frames_ok() { test "$(json_field "$XG_TMP/$1.log" frames_ok)" = true; }
 
 # within A B TOL: |A - B| <= TOL
 within() { [ -n "$1" ] && [ $(($1 - $2)) -le "$3" ] && [ $(($2 - $1)) -le "$3" ]; }
@@ -193,7 +193,7 @@ phase_xsk() {
 			halves "$q0" "$q1"
 	fi
 	check "$m: summary: every UMEM frame accounted for" \
-		grep -q '"frames_ok":true' "$XG_TMP/$s.log"
+		frames_ok "$s"
 }
 
 # phase_kernel MODE: in-kernel heartbeat replies, switched off at run time;
@@ -238,13 +238,13 @@ phase_kernel() {
 
 	stop "$s"
 	check "$m: SIGTERM: server exits 0" test "$XG_STATUS" = 0
-	hb=$(json_field "$XG_TMP/fb_$m.json" heartbeat)
+	hb=$(json_field "$XG_TMP/fb_$m.json" sent_by_kind.heartbeat)
 	check "$m: summary: user space handled only the $((5000 + hb)) heartbeats sent after the switch" \
 		test "$(handled "$s" heartbeat)" = $((5000 + hb))
 	check "$m: summary: XSK workers received 5000, socket workers 10000" \
 		test "$(workers "$s" xsk),$(workers "$s" socket)" = 5000,10000
 	check "$m: summary: every UMEM frame accounted for" \
-		grep -q '"frames_ok":true' "$XG_TMP/$s.log"
+		frames_ok "$s"
 }
 
 # phase_sigterm MODE: SIGTERM while a 200,000-request load runs.

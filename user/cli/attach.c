@@ -23,11 +23,10 @@
 #include <bpf/bpf.h>
 
 #include "cli/cmds.h"
-#include "engine/sockets.h"
-#include "engine/xsk.h"
-#include "core/log.h"
 #include "cli/report.h"
+#include "core/log.h"
 #include "core/ring.h"
+#include "engine/engine.h"
 #include "engine/server.h"
 #include "xdp/loader.h"
 
@@ -264,7 +263,7 @@ static void publish_workers(struct xg_server *srv, int fd)
 
 		xg_stats_init(&st);
 		xg_stats_merge(&st, &w->stats);
-		xg_xsk_worker_stats(w, &xs);
+		xg_worker_rings(w, &xs);
 		p = (struct xg_worker_pub){
 			.valid = 1,
 			.path = w->path == XG_PATH_XSK ? XG_WPATH_XSK :
@@ -407,25 +406,23 @@ static int attach_xdp(const struct attach_opts *o, struct xg_xdp **xdp)
 /* One AF_XDP socket per queue. Where AF_XDP cannot be had, the XDP program
  * and the kernel sockets serve on (unless zero-copy was demanded). */
 static int attach_xsk(struct attach_opts *o, struct xg_server *srv,
-		      struct xg_xdp *xdp, struct xg_xsk_engine **xsk)
+		      struct xg_xdp *xdp, struct xg_engine **xsk)
 {
-	struct xg_xsk_opts xo = { .zero_copy = o->zero_copy,
-				  .busy_poll = o->cfg.busy_poll,
-				  .xsks_map_fd = xg_xdp_xsks_fd(xdp) };
+	struct xg_engine_opts eo = { .zero_copy = o->zero_copy,
+				     .xsks_map_fd = xg_xdp_xsks_fd(xdp) };
 	int err;
 
-	xo.nqueues = xsk_queue_count(o);
-	if (xo.nqueues < 0)
-		return xo.nqueues;
-	err = xg_xsk_open(srv, &xo, xsk);
+	eo.nqueues = xsk_queue_count(o);
+	if (eo.nqueues < 0)
+		return eo.nqueues;
+	err = xg_engine_open(&xg_engine_xsk, srv, &eo, xsk);
 	if (!err) {
-		pr_info("xdpgame: AF_XDP on %s: %d queue%s, %s mode%s\n",
-			o->cfg.ifname, xo.nqueues, xo.nqueues == 1 ? "" : "s",
-			xg_xsk_bind_mode(*xsk),
+		pr_info("xdpgame: AF_XDP on %s: %d queue%s, %s%s\n",
+			o->cfg.ifname, eo.nqueues, eo.nqueues == 1 ? "" : "s",
+			xg_engine_describe(*xsk),
 			o->cfg.busy_poll ? ", busy polling" : "");
 		return 0;
 	}
-	*xsk = NULL;
 	if (o->zero_copy == XG_ZC_ON)
 		return err;
 	pr_warn("warning: no AF_XDP on %s (see above); serving with the XDP program and kernel sockets\n",
@@ -433,28 +430,12 @@ static int attach_xsk(struct attach_opts *o, struct xg_server *srv,
 	return 0;
 }
 
-static void xsk_summary(FILE *f, bool json, void *arg)
-{
-	struct xg_xsk_engine *xsk = arg;
-	bool ok = xg_xsk_frames_ok(xsk);
-
-	if (json) {
-		fprintf(f, ",\"frames_ok\":%s,\"xsk\":[", ok ? "true" : "false");
-		xg_xsk_report(f, xsk, true);
-		fputc(']', f);
-		return;
-	}
-	xg_xsk_report(f, xsk, false);
-	fprintf(f, "  umem frames: %s\n",
-		ok ? "every frame accounted for" : "ACCOUNTING ERROR (a bug)");
-}
-
 int cmd_attach(int argc, char **argv)
 {
 	struct attach_opts o = {};
-	struct xg_sock_engine *socks = NULL;
-	struct xg_xsk_engine *xsk = NULL;
-	struct xg_report_extra extra = { xsk_summary, NULL };
+	/* [0] kernel sockets (always: the fallback), [1] AF_XDP if any */
+	struct xg_engine *eng[2] = { NULL, NULL };
+	struct xg_engine_opts so = {};
 	struct xg_xdp *xdp = NULL;
 	struct xg_snapshot *snap = NULL;
 	struct xg_server srv;
@@ -482,17 +463,18 @@ int cmd_attach(int argc, char **argv)
 	err = attach_xdp(&o, &xdp);
 	if (err)
 		goto out;
-	err = xg_sockets_open(&srv, nworkers, &socks);
+	so.nworkers = nworkers;
+	err = xg_engine_open(&xg_engine_sockets, &srv, &so, &eng[0]);
 	if (err)
 		goto out;
 	if (xdp) {
-		err = attach_xsk(&o, &srv, xdp, &xsk);
+		err = attach_xsk(&o, &srv, xdp, &eng[1]);
 		if (err)
 			goto out;
 	}
-	err = xg_sockets_start(socks);
-	if (!err && xsk)
-		err = xg_xsk_start(xsk);
+	err = xg_engine_start(eng[0]);
+	if (!err)
+		err = xg_engine_start(eng[1]);
 	if (err)
 		goto out;
 
@@ -500,8 +482,7 @@ int cmd_attach(int argc, char **argv)
 	for (int i = 0; i < o.cfg.nports; i++)
 		pr_info("%s%u", i ? "," : " ", o.cfg.ports[i]);
 	pr_info(" with %d kernel-socket worker%s (%s%s); Ctrl-C to stop\n",
-		nworkers, nworkers == 1 ? "" : "s",
-		o.cfg.naive ? "recvfrom/sendto" : "recvmmsg/sendmmsg",
+		nworkers, nworkers == 1 ? "" : "s", xg_engine_describe(eng[0]),
 		o.cfg.busy_poll ? ", busy-poll" : "");
 	t0 = xg_now_ns();
 	run_loop(&srv, xdp, o.quiet, &kills);
@@ -511,19 +492,19 @@ out:
 	 * is about to close. Its maps stay readable for the summary. */
 	xg_xdp_detach_prog(xdp);
 	atomic_store(&srv.stop, true);
-	xg_xsk_stop(xsk);
-	xg_sockets_destroy(socks);
+	xg_engine_stop(eng[1]);
+	xg_engine_stop(eng[0]);
 	drain_events(&srv, &kills);
 	snap = err ? NULL : malloc(sizeof(*snap));
 	if (snap) {
 		xg_snapshot_take(snap, &srv, xdp ? o.cfg.ifname : NULL);
-		extra.arg = xsk;
 		xg_report_summary(stdout, &srv, snap, kills,
 				  (double)(xg_now_ns() - t0) / 1e9, o.cfg.json,
-				  xsk ? &extra : NULL);
+				  eng, 2);
 		free(snap);
 	}
-	xg_xsk_destroy(xsk);
+	xg_engine_destroy(eng[1]);
+	xg_engine_destroy(eng[0]);
 	xg_xdp_destroy(xdp);
 	server_free(&srv);
 	return err ? XG_EXIT_FAIL : XG_EXIT_OK;

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "cli/report.h"
+#include "core/json.h"
+#include "core/log.h"
 
 void xg_snapshot_take(struct xg_snapshot *s, struct xg_server *srv,
 		      const char *ifname)
@@ -120,68 +122,76 @@ static void summary_text(FILE *f, struct xg_server *srv,
 		h.min, h.avg, h.p50, h.p90, h.p99, h.p999, h.max);
 }
 
-static void summary_json(FILE *f, struct xg_server *srv,
-			 const struct xg_snapshot *s, uint64_t kills,
-			 double secs)
+static xg_json *summary_json(struct xg_server *srv,
+			     const struct xg_snapshot *s, uint64_t kills,
+			     double secs)
 {
 	const struct xg_stats *t = &s->total;
 	struct xg_hist_summary h;
+	xg_json *o = xg_json_obj(), *m, *a;
 	int i;
 
 	xg_hist_summarize(&t->latency, &h);
-	fprintf(f, "{\"seconds\":%.3f,\"rx_packets\":%" PRIu64
-		   ",\"rx_bytes\":%" PRIu64 ",\"tx_packets\":%" PRIu64
-		   ",\"tx_bytes\":%" PRIu64 ",\"drops\":%" PRIu64
-		   ",\"errors\":%" PRIu64 ",\"kills\":%" PRIu64,
-		secs, t->rx_packets, t->rx_bytes, t->tx_packets, t->tx_bytes,
-		t->drops, t->errors, kills);
-	fprintf(f, ",\"handled\":{");
+	xg_json_dbl(o, "seconds", secs);
+	xg_json_u64(o, "rx_packets", t->rx_packets);
+	xg_json_u64(o, "rx_bytes", t->rx_bytes);
+	xg_json_u64(o, "tx_packets", t->tx_packets);
+	xg_json_u64(o, "tx_bytes", t->tx_bytes);
+	xg_json_u64(o, "drops", t->drops);
+	xg_json_u64(o, "errors", t->errors);
+	xg_json_u64(o, "kills", kills);
+	m = xg_json_add(o, "handled", xg_json_obj());
 	for (i = 1; i < XG_MSG_NTYPES; i++)
-		fprintf(f, "%s\"%s\":%" PRIu64, i > 1 ? "," : "",
-			xg_msg_name(i), t->handled[i]);
-	fprintf(f, "},\"acks\":{");
+		xg_json_u64(m, xg_msg_name(i), t->handled[i]);
+	m = xg_json_add(o, "acks", xg_json_obj());
 	for (i = 0; i < XG_ST_NSTATUS; i++)
-		fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "",
-			xg_status_name(i), t->status[i]);
-	fprintf(f, "},\"malformed\":{");
+		xg_json_u64(m, xg_status_name(i), t->status[i]);
+	m = xg_json_add(o, "malformed", xg_json_obj());
 	for (i = 1; i < XG_ERR_NREASONS; i++)
-		fprintf(f, "%s\"%s\":%" PRIu64, i > 1 ? "," : "",
-			xg_err_name(i), t->malformed[i]);
-	fprintf(f, "},\"workers\":[");
+		xg_json_u64(m, xg_err_name(i), t->malformed[i]);
+	a = xg_json_add(o, "workers", xg_json_arr());
 	for (i = 0; i < srv->nworkers; i++) {
 		const struct xg_worker *w = &srv->workers[i];
 
-		fprintf(f, "%s{\"id\":%d,\"path\":\"%s\",\"queue\":%d,\"cpu\":%d,"
-			   "\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64 "}",
-			i ? "," : "", w->id, path_name(w->path), w->queue,
-			w->cpu, w->stats.rx_packets, w->stats.tx_packets);
+		m = xg_json_push(a, xg_json_obj());
+		xg_json_i64(m, "id", w->id);
+		xg_json_str(m, "path", path_name(w->path));
+		xg_json_i64(m, "queue", w->queue);
+		xg_json_i64(m, "cpu", w->cpu);
+		xg_json_u64(m, "rx_packets", w->stats.rx_packets);
+		xg_json_u64(m, "tx_packets", w->stats.tx_packets);
 	}
-	fprintf(f, "]");
 	if (s->xdp) {
-		fprintf(f, ",\"xdp\":{");
+		m = xg_json_add(o, "xdp", xg_json_obj());
 		for (i = 0; i < XG_CNT_MAX; i++)
-			fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "",
-				xg_xdp_counter_name(i), xcnt(s, i));
-		fprintf(f, "}");
+			xg_json_u64(m, xg_xdp_counter_name(i), xcnt(s, i));
 	}
-	fprintf(f, ",\"service_ns\":{\"min\":%" PRIu64 ",\"avg\":%" PRIu64
-		   ",\"p50\":%" PRIu64 ",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64
-		   ",\"p999\":%" PRIu64 ",\"max\":%" PRIu64 "}",
-		h.min, h.avg, h.p50, h.p90, h.p99, h.p999, h.max);
+	m = xg_json_add(o, "service_ns", xg_json_obj());
+	xg_json_u64(m, "min", h.min);
+	xg_json_u64(m, "avg", h.avg);
+	xg_json_u64(m, "p50", h.p50);
+	xg_json_u64(m, "p90", h.p90);
+	xg_json_u64(m, "p99", h.p99);
+	xg_json_u64(m, "p999", h.p999);
+	xg_json_u64(m, "max", h.max);
+	return o;
 }
 
 void xg_report_summary(FILE *f, struct xg_server *srv,
 		       const struct xg_snapshot *s, uint64_t kills,
 		       double seconds, bool json,
-		       const struct xg_report_extra *extra)
+		       struct xg_engine *const *engines, int nengines)
 {
+	xg_json *o = NULL;
+	int i;
+
 	if (json)
-		summary_json(f, srv, s, kills, seconds);
+		o = summary_json(srv, s, kills, seconds);
 	else
 		summary_text(f, srv, s, kills, seconds);
-	if (extra && extra->fn)
-		extra->fn(f, json, extra->arg);
-	if (json)
-		fputs("}\n", f);
+	for (i = 0; i < nengines; i++)
+		xg_engine_report(engines[i], f, o);
+	if (json && xg_json_print(f, o))
+		pr_warn("error: cannot print the JSON summary\n");
 	fflush(f);
 }

@@ -5,8 +5,9 @@
 
 #include <stdio.h>
 
-#include "engine/server.h"
 #include "core/stats.h"
+#include "engine/engine.h"
+#include "engine/server.h"
 #include "xdp/loader.h"
 
 /* What the server has done so far: its workers' counters summed, and the
@@ -25,17 +26,11 @@ void xg_snapshot_take(struct xg_snapshot *s, struct xg_server *srv,
 void xg_report_live(FILE *f, int secs, const struct xg_snapshot *prev,
 		    const struct xg_snapshot *cur);
 /* Totals, per type, per status, per malformed reason, per path, latency,
- * and the XDP program's verdicts. */
-/* An engine's own part of the summary: text lines, or in JSON one or more
- * ",\"key\":value" members of the summary object. */
-struct xg_report_extra {
-	void (*fn)(FILE *f, bool json, void *arg);
-	void *arg;
-};
-
+ * the XDP program's verdicts, then each engine's own part; as text, or as
+ * one JSON object. */
 void xg_report_summary(FILE *f, struct xg_server *srv,
 		       const struct xg_snapshot *s, uint64_t kills,
 		       double seconds, bool json,
-		       const struct xg_report_extra *extra);
+		       struct xg_engine *const *engines, int nengines);
 
 #endif

@@ -41,6 +41,16 @@ struct xg_worker *xg_server_add_worker(struct xg_server *srv, enum xg_path path,
 	return w;
 }
 
+void xg_server_drop_workers(struct xg_server *srv, int first)
+{
+	while (srv->nworkers > first) {
+		struct xg_worker *w = &srv->workers[--srv->nworkers];
+
+		xg_ring_destroy(w->events);
+		memset(w, 0, sizeof(*w));
+	}
+}
+
 int xg_worker_start(struct xg_worker *w, void *(*fn)(void *))
 {
 	int err = pthread_create(&w->thread, NULL, fn, w);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The game server that `xdpgame attach` runs: its configuration, the world,
- * and the workers of whichever engines serve it. An engine (engine_sockets.c,
- * engine_xsk.c) only moves datagrams between the network and xg_handle(); it
+ * and the workers of whichever engines serve it. An engine (engine.h: the
+ * kernel sockets in sockets.c, AF_XDP in xsk.c) only moves datagrams between the network and xg_handle(); it
  * owns its worker threads but every worker's counters and event ring live in
  * the common struct xg_worker, so the live line, `stats` and the summary read
  * all engines the same way.
@@ -22,6 +22,7 @@
 #include "game/world.h"
 
 struct xg_ring;
+struct xg_engine_ops;
 
 /* Which path served a worker's packets. */
 enum xg_path {
@@ -37,7 +38,7 @@ struct xg_server_cfg {
 	int cpus[XG_MAX_CPUS]; /* --cpus; empty = all online CPUs */
 	int ncpus;
 	bool naive;            /* recvfrom/sendto, one syscall per packet */
-	bool busy_poll;
+	bool busy_poll;        /* every engine: spin instead of sleeping */
 	int duration_s;        /* 0 = until SIGINT/SIGTERM */
 	bool json;             /* summary as JSON */
 };
@@ -54,6 +55,7 @@ struct xg_worker {
 	int cpu;               /* -1: not pinned */
 	enum xg_path path;
 	int queue;             /* RX queue for XSK workers, -1 otherwise */
+	const struct xg_engine_ops *ops; /* the engine that owns it */
 	void *priv;            /* engine state */
 };
 
@@ -70,6 +72,9 @@ struct xg_server {
  * slots are taken. The slot's stats and event ring are ready. */
 struct xg_worker *xg_server_add_worker(struct xg_server *srv, enum xg_path path,
 				       int cpu);
+/* Give back the slots from index 'first' on (an engine that failed to open
+ * after reserving some): no slot may refer to freed engine state. */
+void xg_server_drop_workers(struct xg_server *srv, int first);
 /* CPU for the i-th worker: round robin over --cpus or the online CPUs. */
 int xg_server_cpu(const struct xg_server *srv, int i);
 

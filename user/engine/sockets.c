@@ -17,8 +17,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "engine/sockets.h"
 #include "core/log.h"
+#include "engine/engine.h"
+
+enum { XG_SOCK_BATCH = 64, XG_SOCK_BUFSZ = 2048 };
 
 enum { XG_BUSY_POLL_US = 50, XG_IDLE_POLL_MS = 100 };
 
@@ -138,11 +140,13 @@ fail:
 	return NULL;
 }
 
-int xg_sockets_open(struct xg_server *srv, int nworkers,
-		    struct xg_sock_engine **out)
+static void sockets_destroy(void *state);
+
+static int sockets_open(struct xg_server *srv, const struct xg_engine_opts *o,
+			void **out)
 {
 	struct xg_sock_engine *e;
-	int i, fd, err = 0;
+	int i, fd, nworkers, err = 0;
 
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -162,6 +166,7 @@ int xg_sockets_open(struct xg_server *srv, int nworkers,
 		close(fd);
 	}
 
+	nworkers = o->nworkers;
 	e->workers = calloc((size_t)nworkers, sizeof(*e->workers));
 	if (!e->workers) {
 		free(e);
@@ -174,15 +179,16 @@ int xg_sockets_open(struct xg_server *srv, int nworkers,
 		e->nworkers++;
 	}
 	if (err) {
-		xg_sockets_destroy(e);
+		sockets_destroy(e);
 		return err;
 	}
 	*out = e;
 	return 0;
 }
 
-int xg_sockets_start(struct xg_sock_engine *e)
+static int sockets_start(void *state)
 {
+	struct xg_sock_engine *e = state;
 	int i, err;
 
 	for (i = 0; i < e->nworkers; i++) {
@@ -199,19 +205,39 @@ int xg_sockets_start(struct xg_sock_engine *e)
 	return 0;
 }
 
-void xg_sockets_destroy(struct xg_sock_engine *e)
+static void sockets_stop(void *state)
 {
+	struct xg_sock_engine *e = state;
 	int i;
 
-	if (!e)
-		return;
-	for (i = 0; i < e->nworkers; i++) {
+	for (i = 0; e && i < e->nworkers; i++) {
 		struct xg_sock_worker *sw = e->workers[i];
 
 		if (sw->w->started) {
 			pthread_join(sw->w->thread, NULL);
 			sw->w->started = false;
 		}
+	}
+}
+
+static const char *sockets_describe(void *state)
+{
+	struct xg_sock_engine *e = state;
+
+	return e->srv->cfg.naive ? "recvfrom/sendto" : "recvmmsg/sendmmsg";
+}
+
+static void sockets_destroy(void *state)
+{
+	struct xg_sock_engine *e = state;
+	int i;
+
+	if (!e)
+		return;
+	sockets_stop(e);
+	for (i = 0; i < e->nworkers; i++) {
+		struct xg_sock_worker *sw = e->workers[i];
+
 		while (sw->nfds)
 			close(sw->fds[--sw->nfds]);
 		free(sw);
@@ -385,3 +411,12 @@ static void *worker_naive(void *arg)
 	}
 	return NULL;
 }
+
+const struct xg_engine_ops xg_engine_sockets = {
+	.name = "sockets",
+	.open = sockets_open,
+	.start = sockets_start,
+	.stop = sockets_stop,
+	.describe = sockets_describe,
+	.destroy = sockets_destroy,
+};

@@ -1,6 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * AF_XDP engine; see engine_xsk.h.
+ * AF_XDP engine: one XSK socket per selected RX queue, registered in the XDP
+ * program's `xsks` map at its queue index, each drained by its own worker
+ * thread pinned to a CPU. A worker runs the same handlers as the kernel
+ * sockets on the frames in place and sends each reply from the frame it
+ * came in (addresses swapped, checksums fixed: include/xdpgame/parsing.h).
+ *
+ * UMEM: one per socket, not shared. A worker then owns all of its frames
+ * (no frame ever crosses threads, no lock), and a queue whose socket goes
+ * away takes only its own frames with it. A shared UMEM saves memory only
+ * when many queues share one zero-copy device; at 4096 frames of 2 KiB
+ * (8 MiB a queue) that is not worth cross-thread frame traffic.
  *
  * A worker's loop: take up to a batch of RX descriptors, handle each frame
  * (walk to the UDP payload, xg_handle() in place, xg_frame_reply() to turn
@@ -10,6 +20,8 @@
  * stocked. Frames that get no reply go straight back to the pool. With
  * --busy-poll the socket prefers busy polling and the loop spins; without
  * it an idle worker sleeps in poll().
+ *
+ * Driven through struct xg_engine_ops (engine.h): xg_engine_xsk.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,9 +36,9 @@
 #include <xdp/xsk.h>
 #include <xdpgame/parsing.h>
 
-#include "engine/xsk.h"
-#include "engine/frames.h"
 #include "core/log.h"
+#include "engine/engine.h"
+#include "engine/frames.h"
 
 #ifndef SO_PREFER_BUSY_POLL
 #define SO_PREFER_BUSY_POLL 69
@@ -306,14 +318,14 @@ static void *xsk_worker_run(void *arg)
 }
 
 static int worker_open(struct xg_xsk_engine *e, struct xsk_worker *x,
-		       const struct xg_xsk_opts *o, int q)
+		       const struct xg_engine_opts *o, int q)
 {
 	const char *ifname = e->srv->cfg.ifname;
 	bool zc = false;
 	int err;
 
 	x->queue = q;
-	x->busy_poll = o->busy_poll;
+	x->busy_poll = e->srv->cfg.busy_poll;
 	x->buf = mmap(NULL, (size_t)XSK_FRAMES * XSK_FRAME_SIZE,
 		      PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (x->buf == MAP_FAILED) {
@@ -332,7 +344,7 @@ static int worker_open(struct xg_xsk_engine *e, struct xsk_worker *x,
 	}
 	x->zero_copy = zc;
 	e->zero_copy = zc;
-	if (o->busy_poll)
+	if (x->busy_poll)
 		set_busy_poll(x);
 	x->w = xg_server_add_worker(e->srv, XG_PATH_XSK,
 				    xg_server_cpu(e->srv, q));
@@ -350,8 +362,10 @@ static int worker_open(struct xg_xsk_engine *e, struct xsk_worker *x,
 	return 0;
 }
 
-int xg_xsk_open(struct xg_server *srv, const struct xg_xsk_opts *o,
-		struct xg_xsk_engine **out)
+static void xsk_destroy(void *state);
+
+static int xsk_open(struct xg_server *srv, const struct xg_engine_opts *o,
+		    void **out)
 {
 	struct xg_xsk_engine *e = calloc(1, sizeof(*e));
 	int q, err = 0;
@@ -369,15 +383,16 @@ int xg_xsk_open(struct xg_server *srv, const struct xg_xsk_opts *o,
 		e->nworkers++;
 	}
 	if (err) {
-		xg_xsk_destroy(e);
+		xsk_destroy(e);
 		return err;
 	}
 	*out = e;
 	return 0;
 }
 
-int xg_xsk_start(struct xg_xsk_engine *e)
+static int xsk_start(void *state)
 {
+	struct xg_xsk_engine *e = state;
 	int i, err;
 
 	for (i = 0; i < e->nworkers; i++) {
@@ -388,9 +403,11 @@ int xg_xsk_start(struct xg_xsk_engine *e)
 	return 0;
 }
 
-const char *xg_xsk_bind_mode(const struct xg_xsk_engine *e)
+static const char *xsk_describe(void *state)
 {
-	return e->zero_copy ? "zero-copy" : "copy";
+	struct xg_xsk_engine *e = state;
+
+	return e->zero_copy ? "zero-copy mode" : "copy mode";
 }
 
 static void xsk_stats(struct xsk_worker *x, struct xdp_statistics *s)
@@ -403,43 +420,14 @@ static void xsk_stats(struct xsk_worker *x, struct xdp_statistics *s)
 			   &len);
 }
 
-void xg_xsk_worker_stats(const struct xg_worker *w, struct xdp_statistics *s)
+static void xsk_worker_rings(const struct xg_worker *w,
+			     struct xdp_statistics *s)
 {
-	memset(s, 0, sizeof(*s));
-	if (w->path == XG_PATH_XSK && w->priv)
+	if (w->priv)
 		xsk_stats(w->priv, s);
 }
 
-void xg_xsk_report(FILE *f, struct xg_xsk_engine *e, bool json)
-{
-	struct xdp_statistics s;
-	int i;
-
-	for (i = 0; e && i < e->nworkers; i++) {
-		struct xsk_worker *x = &e->workers[i];
-		const struct xg_frames *fr = &x->frames;
-
-		xsk_stats(x, &s);
-		fprintf(f, json ? "%s{\"queue\":%d,\"rx_dropped\":%llu,"
-				  "\"rx_invalid_descs\":%llu,\"tx_invalid_descs\":%llu,"
-				  "\"rx_ring_full\":%llu,\"rx_fill_ring_empty_descs\":%llu,"
-				  "\"tx_ring_empty_descs\":%llu,\"frames_free\":%" PRIu64
-				  ",\"frames_fill\":%" PRIu64 ",\"frames_tx\":%" PRIu64
-				  ",\"frames_total\":%u}" :
-				  "%s  xsk queue %d: rx_dropped %llu rx_invalid_descs %llu "
-				  "tx_invalid_descs %llu rx_ring_full %llu "
-				  "rx_fill_ring_empty_descs %llu tx_ring_empty_descs %llu; "
-				  "frames free %" PRIu64 " fill %" PRIu64 " tx %" PRIu64
-				  " of %u\n",
-			json && i ? "," : "", x->queue, s.rx_dropped,
-			s.rx_invalid_descs, s.tx_invalid_descs, s.rx_ring_full,
-			s.rx_fill_ring_empty_descs, s.tx_ring_empty_descs,
-			xg_stat_read(&fr->nfree), xg_stat_read(&fr->in_fill),
-			xg_stat_read(&fr->in_tx), fr->total);
-	}
-}
-
-bool xg_xsk_frames_ok(struct xg_xsk_engine *e)
+static bool frames_ok(struct xg_xsk_engine *e)
 {
 	int i;
 
@@ -449,8 +437,58 @@ bool xg_xsk_frames_ok(struct xg_xsk_engine *e)
 	return true;
 }
 
-void xg_xsk_stop(struct xg_xsk_engine *e)
+/* Per queue: XDP_STATISTICS and where the frames are; every frame must be
+ * accounted for once the workers stopped. */
+static void xsk_report(void *state, FILE *f, xg_json *json)
 {
+	struct xg_xsk_engine *e = state;
+	xg_json *arr = json ? xg_json_add(json, "xsk", xg_json_arr()) : NULL;
+	struct xdp_statistics s;
+	bool ok = frames_ok(e);
+	int i;
+
+	for (i = 0; i < e->nworkers; i++) {
+		struct xsk_worker *x = &e->workers[i];
+		const struct xg_frames *fr = &x->frames;
+		xg_json *q;
+
+		xsk_stats(x, &s);
+		if (!json) {
+			fprintf(f, "  xsk queue %d: rx_dropped %llu rx_invalid_descs %llu "
+				   "tx_invalid_descs %llu rx_ring_full %llu "
+				   "rx_fill_ring_empty_descs %llu tx_ring_empty_descs %llu; "
+				   "frames free %" PRIu64 " fill %" PRIu64 " tx %" PRIu64
+				   " of %u\n",
+				x->queue, s.rx_dropped, s.rx_invalid_descs,
+				s.tx_invalid_descs, s.rx_ring_full,
+				s.rx_fill_ring_empty_descs, s.tx_ring_empty_descs,
+				xg_stat_read(&fr->nfree), xg_stat_read(&fr->in_fill),
+				xg_stat_read(&fr->in_tx), fr->total);
+			continue;
+		}
+		q = xg_json_push(arr, xg_json_obj());
+		xg_json_i64(q, "queue", x->queue);
+		xg_json_u64(q, "rx_dropped", s.rx_dropped);
+		xg_json_u64(q, "rx_invalid_descs", s.rx_invalid_descs);
+		xg_json_u64(q, "tx_invalid_descs", s.tx_invalid_descs);
+		xg_json_u64(q, "rx_ring_full", s.rx_ring_full);
+		xg_json_u64(q, "rx_fill_ring_empty_descs", s.rx_fill_ring_empty_descs);
+		xg_json_u64(q, "tx_ring_empty_descs", s.tx_ring_empty_descs);
+		xg_json_u64(q, "frames_free", xg_stat_read(&fr->nfree));
+		xg_json_u64(q, "frames_fill", xg_stat_read(&fr->in_fill));
+		xg_json_u64(q, "frames_tx", xg_stat_read(&fr->in_tx));
+		xg_json_u64(q, "frames_total", fr->total);
+	}
+	if (json)
+		xg_json_bool(json, "frames_ok", ok);
+	else
+		fprintf(f, "  umem frames: %s\n",
+			ok ? "every frame accounted for" : "ACCOUNTING ERROR (a bug)");
+}
+
+static void xsk_stop(void *state)
+{
+	struct xg_xsk_engine *e = state;
 	int i;
 
 	for (i = 0; e && i < e->nworkers; i++) {
@@ -463,13 +501,14 @@ void xg_xsk_stop(struct xg_xsk_engine *e)
 	}
 }
 
-void xg_xsk_destroy(struct xg_xsk_engine *e)
+static void xsk_destroy(void *state)
 {
+	struct xg_xsk_engine *e = state;
 	int i;
 
 	if (!e)
 		return;
-	xg_xsk_stop(e);
+	xsk_stop(e);
 	for (i = 0; i < e->nworkers; i++) {
 		struct xsk_worker *x = &e->workers[i];
 
@@ -482,3 +521,14 @@ void xg_xsk_destroy(struct xg_xsk_engine *e)
 	free(e->workers);
 	free(e);
 }
+
+const struct xg_engine_ops xg_engine_xsk = {
+	.name = "xsk",
+	.open = xsk_open,
+	.start = xsk_start,
+	.stop = xsk_stop,
+	.describe = xsk_describe,
+	.worker_rings = xsk_worker_rings,
+	.report = xsk_report,
+	.destroy = xsk_destroy,
+};
