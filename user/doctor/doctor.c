@@ -286,10 +286,12 @@ static int doctor_run(struct dr_ctx *c)
 		if (c->nres == before)
 			dr_record(c, DR_INFO, "no finding");
 	}
-	if (c->json)
-		dr_print_json(c, stdout);
-	else
+	if (!c->json)
 		dr_print_text(c, stdout);
+	else if ((err = dr_print_json(c, stdout))) {
+		pr_warn("error: doctor: cannot print the JSON: %s\n", strerror(-err));
+		return XG_EXIT_FAIL;
+	}
 	dr_count(c, n);
 	return n[DR_FAIL] ? XG_EXIT_FAIL : XG_EXIT_OK;
 }

@@ -135,7 +135,7 @@ bool dr_need_sysfs(struct dr_ctx *c);
 /* How many results have each verdict. */
 void dr_count(const struct dr_ctx *c, int count[DR_NVERDICTS]);
 void dr_print_text(const struct dr_ctx *c, FILE *f);
-void dr_print_json(const struct dr_ctx *c, FILE *f);
+int dr_print_json(const struct dr_ctx *c, FILE *f);
 
 /* ---- probe_netlink.c ------------------------------------------------ */
 

@@ -2,13 +2,15 @@
 /*
  * The doctor's results: each check records exactly one (name, verdict,
  * detail, fix) through dr_record and dr_fix, and both outputs, text and
- * JSON, are printed from what was recorded.
+ * JSON, are printed from what was recorded (the JSON through the one
+ * writer, core/json.h).
  */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "doctor/doctor.h"
 
 static const char *const verdict_tag[DR_NVERDICTS] = {
@@ -110,44 +112,28 @@ void dr_print_text(const struct dr_ctx *c, FILE *f)
 		n[DR_WARN], n[DR_FAIL], n[DR_INFO]);
 }
 
-static void dr_json_str(FILE *f, const char *s)
+/* {"interface":…,"checks":[{"name","verdict","detail","fix"}…],
+ *  "summary":{"ok","warn","fail","info"}}; fix is null when there is none.
+ * 0, or the negative errno of xg_json_print. */
+int dr_print_json(const struct dr_ctx *c, FILE *f)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-void dr_print_json(const struct dr_ctx *c, FILE *f)
-{
+	xg_json *root = xg_json_obj(), *checks, *sum;
 	int n[DR_NVERDICTS];
 
-	fputs("{\"interface\":", f);
-	dr_json_str(f, c->ifname);
-	fputs(",\"checks\":[", f);
+	xg_json_str(root, "interface", c->ifname);
+	checks = xg_json_add(root, "checks", xg_json_arr());
 	for (int i = 0; i < c->nres; i++) {
 		const struct dr_result *r = &c->res[i];
+		xg_json *o = xg_json_push(checks, xg_json_obj());
 
-		fprintf(f, "%s{\"name\":", i ? "," : "");
-		dr_json_str(f, r->name);
-		fprintf(f, ",\"verdict\":\"%s\",\"detail\":", verdict_json[r->verdict]);
-		dr_json_str(f, r->detail);
-		fputs(",\"fix\":", f);
-		if (r->fix[0])
-			dr_json_str(f, r->fix);
-		else
-			fputs("null", f);
-		fputc('}', f);
+		xg_json_str(o, "name", r->name);
+		xg_json_str(o, "verdict", verdict_json[r->verdict]);
+		xg_json_str(o, "detail", r->detail);
+		xg_json_str(o, "fix", r->fix[0] ? r->fix : NULL);
 	}
 	dr_count(c, n);
-	fprintf(f, "],\"summary\":{\"ok\":%d,\"warn\":%d,\"fail\":%d,\"info\":%d}}\n",
-		n[DR_OK], n[DR_WARN], n[DR_FAIL], n[DR_INFO]);
+	sum = xg_json_add(root, "summary", xg_json_obj());
+	for (int v = 0; v < DR_NVERDICTS; v++)
+		xg_json_i64(sum, verdict_json[v], n[v]);
+	return xg_json_print(f, root);
 }
