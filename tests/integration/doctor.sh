@@ -36,7 +36,8 @@ fixes_follow() {
 	     END { if (want != "") { print "  (no fix after: " want ")"; bad = 1 } exit bad }' "$XG_TMP/$1.out"
 }
 
-# the JSON object: valid, one entry per check in table order, counts agree
+# the JSON object: valid (a real parser), one entry per check in table
+# order, counts agree
 json_ok() {
 	python3 -m json.tool "$XG_TMP/$1.out" >/dev/null || return 1
 	python3 - "$XG_TMP/$1.out" "$2" "${CHECKS[@]}" <<'EOF'
@@ -72,6 +73,8 @@ check "veth: nothing on stderr" test ! -s "$XG_TMP/veth.err"
 doctor vjson "$XG_SIF" --json --port $P --cpus 0
 check "veth --json: exit 0" test "$(rc vjson)" = 0
 check "veth --json: valid JSON, one entry per check, counts agree" json_ok vjson "$XG_SIF"
+check "  ... no FAIL in the summary (read by json_field)" \
+	test "$(json_field "$XG_TMP/vjson.out" summary.fail)" = 0
 
 doctor lo lo
 check "lo: exit 0" test "$(rc lo)" = 0
@@ -93,6 +96,15 @@ check "down veth: exit 1" test "$(rc down)" = 1
 check "down veth: interface FAILs" grep -q '^\[FAIL\] interface: .*down' "$XG_TMP/down.out"
 check "  ... with the fix" grep -q "fix: ip link set dev xd$XG_RUN up && ip addr add" "$XG_TMP/down.out"
 check "down veth: still a verdict for every check" all_verdicts down
+
+# a name the JSON writer must escape: a quote and a backslash are legal in one
+QIF="q\"\\$XG_RUN"
+xg_srv ip link add "$QIF" type veth peer name "xq$XG_RUN"
+doctor quoted "$QIF" --json
+check "quoted name --json: exit 1 (down, no address)" test "$(rc quoted)" = 1
+check "  ... valid JSON naming it, one entry per check" json_ok quoted "$QIF"
+check "  ... the interface check FAILs (read by json_field)" \
+	test "$(json_field "$XG_TMP/quoted.out" checks.1.verdict)" = fail
 
 doctor nosuch nosuchif0
 check "unknown interface: exit 1" test "$(rc nosuch)" = 1
