@@ -2,7 +2,7 @@
 /*
  * `xdpgame load ADDR:PORT --blast IFACE`: open-loop transmit at the rate the
  * kernel can send, for measuring servers that the closed-loop kernel-socket
- * client (cmd_load.c) cannot saturate on a small machine.
+ * client (loop.c) cannot saturate on a small machine.
  *
  * Setup, in order:
  *  1. IFACE: its ifindex, first IPv4 address (getifaddrs) and MAC
@@ -67,6 +67,7 @@
 #include "load/blast.h"
 #include "core/log.h"
 #include "game/msg.h"
+#include "load/mix.h"
 #include "core/util.h"
 #include "xdp_tx.skel.h"
 
@@ -103,7 +104,7 @@ struct blast_ctx {
 	struct xdp_tx *skel;
 	struct blast_frame *pool;     /* BLAST_POOL frames */
 	uint32_t first_seq, probe_seq;
-	uint64_t rng;
+	struct xg_mix mix;
 	sigset_t stop_sigs;
 
 	uint64_t sent, bytes_sent;
@@ -306,17 +307,6 @@ static int blast_resolve(struct blast_ctx *c)
 
 /* ---- frames ---- */
 
-static uint64_t rnd(struct blast_ctx *c)
-{
-	return xg_rand(&c->rng);
-}
-
-static enum xg_blast_kind pick_kind(struct blast_ctx *c)
-{
-	return (enum xg_blast_kind)xg_pick_weighted(&c->rng, c->o->weights,
-						     XG_BLAST_NKINDS);
-}
-
 /* Pool frame i: Ethernet, IPv4 (DF, id i), UDP, then the request. */
 static void build_frame(struct blast_ctx *c, uint32_t i, uint64_t now)
 {
@@ -325,29 +315,15 @@ static void build_frame(struct blast_ctx *c, uint32_t i, uint64_t now)
 	struct iphdr *ip = (void *)(eth + 1);
 	struct udphdr *udp = (void *)(ip + 1);
 	unsigned char *payload = (unsigned char *)(udp + 1);
-	uint32_t seq = c->first_seq + i, player = seq % c->o->players, n;
-	float x = (float)(rnd(c) % 20001) - 10000.0f;
-	float z = (float)(seq % 2001) - 1000.0f;
+	uint32_t seq = c->first_seq + i, n;
+	/* the position is drawn before the kind (the closed loop draws them
+	 * the other way round): each path keeps its frames for a seed */
+	uint64_t r = xg_mix_rand(&c->mix);
+	enum xg_kind kind = xg_mix_pick(&c->mix);
 	uint32_t sum;
 	uint16_t ck;
 
-	switch (pick_kind(c)) {
-	case XG_BLAST_MOVE:
-		n = xg_msg_move(payload, seq, player, now, x, -x, z);
-		break;
-	case XG_BLAST_OOB:
-		n = xg_msg_move(payload, seq, player, now,
-				10000.5f + (float)(seq % 100), -x, z);
-		break;
-	case XG_BLAST_ATTACK:
-		n = xg_msg_attack(payload, seq, player, now,
-				  (player + 1) % c->o->players,
-				  (uint16_t)(seq & 7), 1);
-		break;
-	default:
-		n = xg_msg_heartbeat(payload, seq, player, now);
-		break;
-	}
+	n = xg_mix_request(&c->mix, payload, &kind, seq, now, r, NULL);
 
 	memcpy(eth->h_dest, c->dst_mac, ETH_ALEN);
 	memcpy(eth->h_source, c->src_mac, ETH_ALEN);
@@ -390,9 +366,8 @@ static void check_ack(struct blast_ctx *c, const unsigned char *buf,
 	uint8_t req = (uint8_t)(h->type & ~XG_MSG_ACK);
 	uint32_t seq;
 
-	if (len != XG_ACK_SIZE || xg_le16(h->magic) != XG_MAGIC ||
-	    h->version != XG_VERSION || !(h->type & XG_MSG_ACK) || !req ||
-	    req >= XG_MSG_NTYPES || xg_le16(h->size) != XG_ACK_SIZE) {
+	if (!xg_mix_ack_framed(buf, len) || h->version != XG_VERSION ||
+	    !(h->type & XG_MSG_ACK) || !req || req >= XG_MSG_NTYPES) {
 		atomic_fetch_add_explicit(&c->malformed, 1, memory_order_relaxed);
 		return;
 	}
@@ -563,7 +538,7 @@ static int blast_check_opts(const struct xg_blast_opts *o)
 	uint32_t total = 0;
 	int k;
 
-	for (k = 0; k < XG_BLAST_NKINDS; k++)
+	for (k = 0; k < XG_NKINDS; k++)
 		total += o->weights[k];
 	if (!o->target || !o->ifname || o->players < 2 || !total) {
 		pr_warn("error: load --blast: missing target, interface, players or mix\n");
@@ -587,8 +562,7 @@ int xg_blast(const struct xg_blast_opts *o)
 	err = blast_check_opts(o);
 	if (err)
 		return err;
-	c.rng = o->seed * 0x9e3779b97f4a7c15ull + 1;
-	c.first_seq = (uint32_t)(rnd(&c) & 0x7fffffff);
+	c.first_seq = xg_mix_init(&c.mix, o->weights, o->players, o->seed);
 	c.probe_seq = c.first_seq - 1;
 	sigemptyset(&c.stop_sigs);
 	sigaddset(&c.stop_sigs, SIGINT);

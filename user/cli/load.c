@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `xdpgame load ADDR:PORT`: the command. Its usage, its options parsed
+ * into a config, and the run handed to one of the two load generators:
+ * the closed-loop client that checks every ack (load/loop.c) or, with
+ * --blast IFACE, the open-loop transmit path (load/blast.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xdpgame/proto.h>
+
+#include "cli/cmds.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "load/blast.h"
+#include "load/loop.h"
+#include "load/mix.h"
+
+struct load_opts {
+	const char *target;
+	uint64_t count;
+	uint64_t rate;          /* requests/s; 0 = as fast as the window allows */
+	uint64_t duration_ns;   /* 0 = until count */
+	bool quiet;
+	uint32_t players;
+	uint32_t window;
+	uint32_t weights[XG_NKINDS];
+	const char *blast;      /* --blast IFACE: the open-loop path, blast.c */
+	uint64_t timeout_ns;
+	uint64_t seed;
+	bool json;
+	const char *cdf;        /* --cdf FILE: RTT CDF written here */
+};
+
+static void load_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xdpgame load ADDR:PORT [options]\n"
+		"\n"
+		"Play a game against a server and check every ack.\n"
+		"ADDR is an IPv4 address, [IPv6] or a host name.\n"
+		"\n"
+		"  -n, --count N       requests to send (default 10000, or no limit\n"
+		"                      with --duration)\n"
+		"  -d, --duration S    stop sending after S seconds\n"
+		"  -r, --rate R        send at most R requests a second (default: as\n"
+		"                      fast as the window allows: closed loop)\n"
+		"  -P, --players P     simulated players (default 1000)\n"
+		"  -W, --window W      requests in flight at most (default 32)\n"
+		"      --mix SPEC      weights, e.g. move:60,attack:15,heartbeat:20,oob:5\n"
+		"                      (oob = MOVE outside the world; that is the default)\n"
+		"  -t, --timeout MS    a request unanswered this long is lost (default 500)\n"
+		"      --blast IFACE   open loop instead: send --count frames (default\n"
+		"                      1000000, at most 100000000) or for --duration, as\n"
+		"                      fast as the kernel can, out of IFACE (BPF_PROG_RUN\n"
+		"                      live frames: Linux 5.18+; IPv4 ADDR on IFACE's link);\n"
+		"                      acks are counted, not matched. Uses --mix, --players,\n"
+		"                      --seed, --json (not --rate, --window, --timeout);\n"
+		"                      exit 0 unless it failed to run or saw a malformed ack\n"
+		"      --seed N        random seed (default 1)\n"
+		"      --json          report as JSON\n"
+		"      --cdf FILE      after the run, write the RTT distribution to FILE\n"
+		"                      as a CDF: one line per non-empty histogram bucket,\n"
+		"                      \"UPPER_BOUND_US CUMULATIVE_FRACTION\"\n"
+		"  -q, --quiet         no progress line each second (on stderr)\n"
+		"  -v, --verbose       debug messages\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Exit status: 0 if every request was acked correctly, 1 otherwise.\n");
+}
+
+static int load_bad(const char *opt, const char *val, const char *want)
+{
+	pr_warn("error: load: invalid %s '%s': %s\n", opt, val, want);
+	return XG_EXIT_USAGE;
+}
+
+static int load_parse(int argc, char **argv, struct load_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "count", required_argument, NULL, 'n' },
+		{ "players", required_argument, NULL, 'P' },
+		{ "window", required_argument, NULL, 'W' },
+		{ "mix", required_argument, NULL, 'M' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "blast", required_argument, NULL, 'B' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "cdf", required_argument, NULL, 'C' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	bool count_set = false;
+	uint64_t v;
+	int opt;
+
+	*o = (struct load_opts){ .count = 10000, .players = 1000, .window = 32,
+				 .weights = { [XG_KIND_MOVE] = 60,
+					      [XG_KIND_ATTACK] = 15,
+					      [XG_KIND_HEARTBEAT] = 20,
+					      [XG_KIND_OOB] = 5 },
+				 .timeout_ns = 500000000ull, .seed = 1 };
+	while ((opt = getopt_long(argc, argv, "n:P:W:t:d:r:qvh", longopts, NULL)) !=
+	       -1) {
+		switch (opt) {
+		case 'n':
+			if (xg_parse_u64(optarg, 1, UINT64_MAX / 2, &o->count))
+				return load_bad("--count", optarg, "want >= 1");
+			count_set = true;
+			break;
+		case 'd':
+			if (xg_parse_u64(optarg, 1, 86400, &v))
+				return load_bad("--duration", optarg, "want 1..86400 s");
+			o->duration_ns = v * 1000000000ull;
+			break;
+		case 'r':
+			if (xg_parse_u64(optarg, 1, 100000000, &o->rate))
+				return load_bad("--rate", optarg, "want 1..100000000 per second");
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'P':
+			if (xg_parse_u64(optarg, 2, XG_MAX_PLAYERS, &v))
+				return load_bad("--players", optarg, "want 2..65536");
+			o->players = (uint32_t)v;
+			break;
+		case 'W':
+			if (xg_parse_u64(optarg, 1, XG_LOOP_MAX_WINDOW, &v))
+				return load_bad("--window", optarg, "want 1..16384");
+			o->window = (uint32_t)v;
+			break;
+		case 'M':
+			if (xg_mix_parse(optarg, o->weights))
+				return load_bad("--mix", optarg,
+						"want KIND:WEIGHT,... with KIND move, attack, heartbeat or oob, and a weight above 0");
+			break;
+		case 't':
+			if (xg_parse_u64(optarg, 1, 60000, &v))
+				return load_bad("--timeout", optarg, "want 1..60000 ms");
+			o->timeout_ns = v * 1000000ull;
+			break;
+		case 'S':
+			if (xg_parse_u64(optarg, 0, UINT64_MAX, &o->seed))
+				return load_bad("--seed", optarg, "want a number");
+			break;
+		case 'B':
+			o->blast = optarg;
+			break;
+		case 'J':
+			o->json = true;
+			break;
+		case 'C':
+			o->cdf = optarg;
+			break;
+		case 'v':
+			xg_log_set_level(XG_LOG_DEBUG);
+			break;
+		case 'h':
+			load_usage(stdout);
+			exit(XG_EXIT_OK);
+		default:
+			load_usage(stderr);
+			return XG_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		pr_warn("error: load: %s\n", optind >= argc ?
+			"missing ADDR:PORT" : "one target only");
+		load_usage(stderr);
+		return XG_EXIT_USAGE;
+	}
+	o->target = argv[optind];
+	if (o->blast && !count_set && !o->duration_ns)
+		o->count = XG_BLAST_DEFAULT_COUNT;
+	if (o->duration_ns && !count_set)
+		o->count = UINT64_MAX / 2;
+	return XG_EXIT_OK;
+}
+
+/* --blast IFACE: the options blast.c uses, and its result as exit status */
+static int load_blast(const struct load_opts *o)
+{
+	struct xg_blast_opts b = {
+		.target = o->target, .ifname = o->blast, .count = o->count,
+		.duration_ns = o->duration_ns, .players = o->players,
+		.seed = o->seed, .json = o->json, .quiet = o->quiet,
+	};
+
+	memcpy(b.weights, o->weights, sizeof(b.weights));
+	return xg_blast(&b) ? XG_EXIT_FAIL : XG_EXIT_OK;
+}
+
+/* the closed loop: the options loop.c uses, and its result as exit status */
+static int load_loop(const struct load_opts *o)
+{
+	struct xg_loop_opts l = {
+		.target = o->target, .count = o->count, .rate = o->rate,
+		.duration_ns = o->duration_ns, .timeout_ns = o->timeout_ns,
+		.players = o->players, .window = o->window, .seed = o->seed,
+		.json = o->json, .quiet = o->quiet, .cdf = o->cdf,
+	};
+
+	memcpy(l.weights, o->weights, sizeof(l.weights));
+	return xg_loop(&l) ? XG_EXIT_FAIL : XG_EXIT_OK;
+}
+
+int cmd_load(int argc, char **argv)
+{
+	struct load_opts o;
+	int ret;
+
+	ret = load_parse(argc, argv, &o);
+	if (ret)
+		return ret;
+	return o.blast ? load_blast(&o) : load_loop(&o);
+}
