@@ -32,6 +32,7 @@
 #include "core/util.h"
 #include "load/loop.h"
 #include "load/report.h"
+#include "load/target.h"
 
 enum { LOAD_BATCH = 64, LOAD_TABLE = 1 << 16 };
 _Static_assert(XG_LOOP_MAX_WINDOW == LOAD_TABLE / 4,
@@ -64,31 +65,6 @@ static volatile sig_atomic_t load_signalled;
 static void load_on_signal(int sig)
 {
 	load_signalled = sig;
-}
-
-int xg_load_split_target(const char *target, char *host, size_t hostsz,
-			 const char **port)
-{
-	const char *colon = strrchr(target, ':');
-	size_t hl;
-
-	if (!colon || colon == target || !colon[1]) {
-		pr_warn("error: load: target '%s' is not ADDR:PORT\n", target);
-		return -EINVAL;
-	}
-	hl = (size_t)(colon - target);
-	if (target[0] == '[' && colon[-1] == ']') {
-		target++;
-		hl -= 2;
-	}
-	if (hl >= hostsz) {
-		pr_warn("error: load: host name too long\n");
-		return -EINVAL;
-	}
-	memcpy(host, target, hl);
-	host[hl] = '\0';
-	*port = colon + 1;
-	return 0;
 }
 
 /* Resolve the target; a connected UDP socket or -1. */

@@ -8,7 +8,6 @@
 #define XDPGAME_LOAD_LOOP_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
 #include "core/stats.h"
@@ -46,11 +45,5 @@ struct xg_loop_stats {
  * request was acked right; -EBADMSG if not, or another negative errno if
  * it could not run (the reason printed). */
 int xg_loop(const struct xg_loop_opts *o);
-
-/* Split "HOST:PORT" or "[HOST]:PORT" into host (a buffer of hostsz bytes)
- * and the port's text, which points into target. 0, or -EINVAL with the
- * reason printed. */
-int xg_load_split_target(const char *target, char *host, size_t hostsz,
-			 const char **port);
 
 #endif
