@@ -37,6 +37,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -59,6 +60,7 @@
 #include <xdpgame/parsing.h>
 #include <xdpgame/proto.h>
 
+#include "core/json.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "load/blast.h"
@@ -294,27 +296,42 @@ static void blast_drain(struct blast_ctx *c)
 	}
 }
 
-static void blast_report(const struct blast_ctx *c)
+/* The report on stdout: three lines, or one JSON line. 0, or a negative
+ * errno with the reason printed. */
+static int blast_report(const struct blast_ctx *c)
 {
 	double secs = (double)(c->finished - c->started) / 1e9;
 	double pps = secs > 0 ? (double)c->sent / secs : 0.0;
 	double mbps = secs > 0 ? (double)c->bytes_sent * 8 / secs / 1e6 : 0.0;
 	uint64_t acks = atomic_load(&c->acks), bad = atomic_load(&c->malformed);
+	xg_json *root;
+	int err;
 
-	if (c->o->json) {
-		printf("{\"mode\":\"blast\",\"target\":\"%s\",\"interface\":\"%s\",\"sent\":%" PRIu64
-		       ",\"seconds\":%.6f,\"pps\":%.0f,\"mbps\":%.3f,\"acks\":%" PRIu64
-		       ",\"malformed_acks\":%" PRIu64 "}\n",
-		       c->o->target, c->o->ifname, c->sent, secs, pps, mbps,
-		       acks, bad);
-		return;
+	if (!c->o->json) {
+		printf("blast %s via %s (BPF_PROG_RUN, live frames, XDP_TX)%s:\n"
+		       "  sent %" PRIu64 " frames in %.3f s: %.0f pps, %.2f Mbps (Ethernet frames, no preamble or FCS)\n"
+		       "  acks received (kernel socket, may undercount at high rate): %" PRIu64
+		       ", malformed %" PRIu64 "\n",
+		       c->o->target, c->o->ifname,
+		       c->interrupted ? ", interrupted" : "",
+		       c->sent, secs, pps, mbps, acks, bad);
+		return 0;
 	}
-	printf("blast %s via %s (BPF_PROG_RUN, live frames, XDP_TX)%s:\n"
-	       "  sent %" PRIu64 " frames in %.3f s: %.0f pps, %.2f Mbps (Ethernet frames, no preamble or FCS)\n"
-	       "  acks received (kernel socket, may undercount at high rate): %" PRIu64
-	       ", malformed %" PRIu64 "\n",
-	       c->o->target, c->o->ifname, c->interrupted ? ", interrupted" : "",
-	       c->sent, secs, pps, mbps, acks, bad);
+	root = xg_json_obj();
+	xg_json_str(root, "mode", "blast");
+	xg_json_str(root, "target", c->o->target);
+	xg_json_str(root, "interface", c->o->ifname);
+	xg_json_u64(root, "sent", c->sent);
+	xg_json_dbl(root, "seconds", secs);
+	xg_json_u64(root, "pps", (uint64_t)llround(pps)); /* a whole number */
+	xg_json_dbl(root, "mbps", mbps);
+	xg_json_u64(root, "acks", acks);
+	xg_json_u64(root, "malformed_acks", bad);
+	err = xg_json_print(stdout, root);
+	if (err)
+		pr_warn("error: load --blast: cannot print the report: %s\n",
+			strerror(-err));
+	return err;
 }
 
 /* ---- setup and teardown ---- */
@@ -411,8 +428,8 @@ int xg_blast(const struct xg_blast_opts *o)
 	atomic_store_explicit(&c.rx_stop, true, memory_order_release);
 	pthread_join(c.rx_thread, NULL);
 	c.rx_running = false;
-	blast_report(&c);
-	if (atomic_load(&c.malformed)) {
+	err = blast_report(&c);
+	if (!err && atomic_load(&c.malformed)) {
 		pr_warn("error: load --blast: %" PRIu64 " malformed acks\n",
 			(uint64_t)atomic_load(&c.malformed));
 		err = -EBADMSG;

@@ -312,9 +312,10 @@ int xg_loop(const struct xg_loop_opts *o)
 	signal(SIGINT, load_on_signal);
 	signal(SIGTERM, load_on_signal);
 	load_run(&c);
-	xg_loop_report(o, &c.st);
 	ret = c.st.acked == c.st.sent && !c.st.wrong && !c.st.errors ? 0 :
 								   -EBADMSG;
+	if (xg_loop_report(o, &c.st))
+		ret = -EIO;
 	if (o->cdf && xg_loop_write_cdf(&c.st.rtt, o->cdf))
 		ret = -EIO;
 out:

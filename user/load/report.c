@@ -2,49 +2,73 @@
 /* The closed loop's report and --cdf file; see report.h. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/log.h"
 #include "load/report.h"
 
-void xg_loop_report(const struct xg_loop_opts *o,
-		    const struct xg_loop_stats *c)
+/* per second over secs, 0 for a run of no time */
+static double per_sec(double v, double secs)
+{
+	return secs > 0 ? v / secs : 0.0;
+}
+
+static int loop_json(const struct xg_loop_opts *o,
+		     const struct xg_loop_stats *c, double secs,
+		     const struct xg_hist_summary *s)
+{
+	xg_json *root = xg_json_obj(), *rtt, *kinds;
+	int k, err;
+
+	xg_json_str(root, "target", o->target);
+	xg_json_dbl(root, "seconds", secs);
+	xg_json_u64(root, "sent", c->sent);
+	xg_json_u64(root, "acked", c->acked);
+	xg_json_u64(root, "lost", c->lost);
+	xg_json_u64(root, "wrong", c->wrong);
+	xg_json_u64(root, "late", c->late);
+	xg_json_u64(root, "errors", c->errors);
+	/* acks a second, a whole number */
+	xg_json_u64(root, "pps", (uint64_t)llround(per_sec((double)c->acked, secs)));
+	xg_json_dbl(root, "mbps_out", per_sec((double)c->bytes_out * 8, secs) / 1e6);
+	xg_json_dbl(root, "mbps_in", per_sec((double)c->bytes_in * 8, secs) / 1e6);
+	rtt = xg_json_add(root, "rtt_ns", xg_json_obj());
+	xg_json_u64(rtt, "min", s->min);
+	xg_json_u64(rtt, "avg", s->avg);
+	xg_json_u64(rtt, "max", s->max);
+	xg_json_u64(rtt, "p50", s->p50);
+	xg_json_u64(rtt, "p90", s->p90);
+	xg_json_u64(rtt, "p99", s->p99);
+	xg_json_u64(rtt, "p999", s->p999);
+	kinds = xg_json_add(root, "sent_by_kind", xg_json_obj());
+	for (k = 0; k < XG_NKINDS; k++)
+		xg_json_u64(kinds, xg_kind_names[k], c->per_kind_sent[k]);
+	err = xg_json_print(stdout, root);
+	if (err)
+		pr_warn("error: load: cannot print the report: %s\n",
+			strerror(-err));
+	return err;
+}
+
+int xg_loop_report(const struct xg_loop_opts *o,
+		   const struct xg_loop_stats *c)
 {
 	struct xg_hist_summary s;
 	double secs = (double)(c->finished - c->started) / 1e9;
 
 	xg_hist_summarize(&c->rtt, &s);
-	if (o->json) {
-		printf("{\"target\":\"%s\",\"seconds\":%.3f,\"sent\":%" PRIu64
-		       ",\"acked\":%" PRIu64 ",\"lost\":%" PRIu64
-		       ",\"wrong\":%" PRIu64 ",\"late\":%" PRIu64
-		       ",\"errors\":%" PRIu64 ",\"pps\":%.0f,\"mbps_out\":%.3f"
-		       ",\"mbps_in\":%.3f,\"rtt_ns\":{\"min\":%" PRIu64
-		       ",\"avg\":%" PRIu64 ",\"max\":%" PRIu64 ",\"p50\":%" PRIu64
-		       ",\"p90\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"p999\":%" PRIu64
-		       "},\"sent_by_kind\":{\"move\":%" PRIu64
-		       ",\"attack\":%" PRIu64 ",\"heartbeat\":%" PRIu64
-		       ",\"oob\":%" PRIu64 "}}\n",
-		       o->target, secs, c->sent, c->acked, c->lost, c->wrong,
-		       c->late, c->errors,
-		       secs > 0 ? (double)c->acked / secs : 0.0,
-		       secs > 0 ? (double)c->bytes_out * 8 / secs / 1e6 : 0.0,
-		       secs > 0 ? (double)c->bytes_in * 8 / secs / 1e6 : 0.0,
-		       s.min, s.avg, s.max, s.p50, s.p90, s.p99, s.p999,
-		       c->per_kind_sent[XG_KIND_MOVE],
-		       c->per_kind_sent[XG_KIND_ATTACK],
-		       c->per_kind_sent[XG_KIND_HEARTBEAT],
-		       c->per_kind_sent[XG_KIND_OOB]);
-		return;
-	}
+	if (o->json)
+		return loop_json(o, c, secs, &s);
 	printf("load %s: %.2f s, sent %" PRIu64 ", acked %" PRIu64
 	       ", lost %" PRIu64 ", wrong %" PRIu64 ", late %" PRIu64
 	       ", errors %" PRIu64 " (%.0f acks/s, %.2f Mbps out, %.2f in)\n",
 	       o->target, secs, c->sent, c->acked, c->lost, c->wrong,
-	       c->late, c->errors, secs > 0 ? (double)c->acked / secs : 0.0,
-	       secs > 0 ? (double)c->bytes_out * 8 / secs / 1e6 : 0.0,
-	       secs > 0 ? (double)c->bytes_in * 8 / secs / 1e6 : 0.0);
+	       c->late, c->errors, per_sec((double)c->acked, secs),
+	       per_sec((double)c->bytes_out * 8, secs) / 1e6,
+	       per_sec((double)c->bytes_in * 8, secs) / 1e6);
 	printf("  sent: move %" PRIu64 ", attack %" PRIu64 ", heartbeat %" PRIu64
 	       ", out-of-bounds move %" PRIu64 "\n",
 	       c->per_kind_sent[XG_KIND_MOVE], c->per_kind_sent[XG_KIND_ATTACK],
@@ -54,6 +78,7 @@ void xg_loop_report(const struct xg_loop_opts *o,
 	       (double)s.min / 1e3, (double)s.avg / 1e3, (double)s.max / 1e3,
 	       (double)s.p50 / 1e3, (double)s.p90 / 1e3, (double)s.p99 / 1e3,
 	       (double)s.p999 / 1e3);
+	return 0;
 }
 
 int xg_loop_write_cdf(const struct xg_hist *rtt, const char *path)

@@ -5,9 +5,10 @@
 
 #include "load/loop.h"
 
-/* Print what the run counted on stdout: three lines, or one JSON line. */
-void xg_loop_report(const struct xg_loop_opts *o,
-		    const struct xg_loop_stats *s);
+/* Print what the run counted on stdout: three lines, or one JSON line
+ * (core/json.h). 0, or a negative errno with the reason printed. */
+int xg_loop_report(const struct xg_loop_opts *o,
+		   const struct xg_loop_stats *s);
 /* Write the RTT distribution to path as a CDF, one line per non-empty
  * histogram bucket in increasing order: "UPPER_BOUND_US CUMULATIVE_FRACTION".
  * 0, or -1 with the reason printed. */
