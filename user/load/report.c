@@ -20,8 +20,15 @@ static int loop_json(const struct xg_loop_opts *o,
 		     const struct xg_loop_stats *c, double secs,
 		     const struct xg_hist_summary *s)
 {
+	static const char *const rtt_keys[] = { "min", "avg", "max", "p50",
+						"p90", "p99", "p999" };
+	const uint64_t rtt_vals[] = { s->min, s->avg, s->max, s->p50,
+				      s->p90, s->p99, s->p999 };
 	xg_json *root = xg_json_obj(), *rtt, *kinds;
 	int k, err;
+
+	_Static_assert(sizeof(rtt_keys) / sizeof(rtt_keys[0]) ==
+		       sizeof(rtt_vals) / sizeof(rtt_vals[0]), "one key a value");
 
 	xg_json_str(root, "target", o->target);
 	xg_json_dbl(root, "seconds", secs);
@@ -36,13 +43,8 @@ static int loop_json(const struct xg_loop_opts *o,
 	xg_json_dbl(root, "mbps_out", per_sec((double)c->bytes_out * 8, secs) / 1e6);
 	xg_json_dbl(root, "mbps_in", per_sec((double)c->bytes_in * 8, secs) / 1e6);
 	rtt = xg_json_add(root, "rtt_ns", xg_json_obj());
-	xg_json_u64(rtt, "min", s->min);
-	xg_json_u64(rtt, "avg", s->avg);
-	xg_json_u64(rtt, "max", s->max);
-	xg_json_u64(rtt, "p50", s->p50);
-	xg_json_u64(rtt, "p90", s->p90);
-	xg_json_u64(rtt, "p99", s->p99);
-	xg_json_u64(rtt, "p999", s->p999);
+	for (k = 0; k < (int)(sizeof(rtt_keys) / sizeof(rtt_keys[0])); k++)
+		xg_json_u64(rtt, rtt_keys[k], rtt_vals[k]);
 	kinds = xg_json_add(root, "sent_by_kind", xg_json_obj());
 	for (k = 0; k < XG_NKINDS; k++)
 		xg_json_u64(kinds, xg_kind_names[k], c->per_kind_sent[k]);
