@@ -2,9 +2,9 @@
 /*
  * `xdpgame load ADDR:PORT --blast IFACE`: open-loop transmit at the rate the
  * kernel can send, for measuring servers that the closed-loop kernel-socket
- * client (cmd_load.c) cannot saturate on a small machine.
+ * client (loop.c) cannot saturate on a small machine.
  *
- * Setup, in order:
+ * Setup, in order (1-3 in blast_setup.c):
  *  1. IFACE: its ifindex, first IPv4 address (getifaddrs) and MAC
  *     (SIOCGIFHWADDR). ADDR must be IPv4 and on IFACE's link (no gateway).
  *  2. A UDP socket bound to IFACE's address on an ephemeral port, tied to
@@ -14,7 +14,7 @@
  *  3. One probe HEARTBEAT through that socket: the kernel resolves ADDR's
  *     MAC, which is then read from /proc/net/arp (entry on IFACE, complete).
  *  4. A pool of BLAST_POOL frames, each Ethernet/IPv4/UDP with a valid game
- *     request (its own seq, player and kind; --mix weights), full IPv4
+ *     request (its own seq, player and kind; --mix weights, mix.c), full IPv4
  *     header and UDP checksums: they go on the wire as they are.
  *  5. The XDP_TX program (bpf/xdp_tx.bpf.c) loaded through its skeleton,
  *     never attached.
@@ -36,11 +36,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ifaddrs.h>
 #include <inttypes.h>
-#include <net/if.h>
-#include <net/if_arp.h>
-#include <netdb.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -48,7 +45,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -64,10 +60,12 @@
 #include <xdpgame/parsing.h>
 #include <xdpgame/proto.h>
 
-#include "load/blast.h"
+#include "core/json.h"
 #include "core/log.h"
-#include "game/msg.h"
 #include "core/util.h"
+#include "load/blast.h"
+#include "load/blast_setup.h"
+#include "load/mix.h"
 #include "xdp_tx.skel.h"
 
 enum {
@@ -81,11 +79,8 @@ enum {
 	BLAST_HDRS = ETH_HLEN + sizeof(struct iphdr) + sizeof(struct udphdr),
 	BLAST_FRAME_MAX = BLAST_HDRS + XG_MAX_MSG_SIZE, /* bytes */
 	BLAST_RX_BATCH = 64,
-	BLAST_ARP_WAIT_MS = 2000,   /* for the neighbour entry */
-	BLAST_PROBE_WAIT_MS = 500,  /* for the probe's ack */
 	BLAST_DRAIN_QUIET_MS = 200, /* after sending: stop when acks pause */
 	BLAST_DRAIN_MAX_MS = 2000,  /* ... or after this long at most */
-	BLAST_RCVBUF = 32 << 20,    /* bytes */
 	BLAST_IP_TTL = 64,
 };
 
@@ -96,14 +91,11 @@ struct blast_frame {
 
 struct blast_ctx {
 	const struct xg_blast_opts *o;
-	int ifindex;
-	unsigned char src_mac[ETH_ALEN], dst_mac[ETH_ALEN];
-	struct sockaddr_in src, dst;  /* src.sin_port: the bound port */
-	int fd;                       /* bound UDP socket; acks land here */
+	struct xg_blast_link link;    /* blast_setup.c's */
 	struct xdp_tx *skel;
 	struct blast_frame *pool;     /* BLAST_POOL frames */
 	uint32_t first_seq, probe_seq;
-	uint64_t rng;
+	struct xg_mix mix;
 	sigset_t stop_sigs;
 
 	uint64_t sent, bytes_sent;
@@ -117,205 +109,7 @@ struct blast_ctx {
 	_Atomic uint64_t acks, malformed, last_ack_ns;
 };
 
-/* ---- target and interface ---- */
-
-static int blast_target(struct blast_ctx *c)
-{
-	struct addrinfo hints = { .ai_family = AF_INET,
-				  .ai_socktype = SOCK_DGRAM },
-			*res;
-	const char *t = c->o->target, *colon = strrchr(t, ':');
-	char host[256];
-	size_t hl;
-	int err;
-
-	if (t[0] == '[' || (colon && memchr(t, ':', (size_t)(colon - t)))) {
-		pr_warn("error: load --blast: '%s' is IPv6; the blast path builds IPv4 frames only (use ADDR:PORT with an IPv4 address)\n",
-			t);
-		return -EAFNOSUPPORT;
-	}
-	if (!colon || colon == t || !colon[1]) {
-		pr_warn("error: load: target '%s' is not ADDR:PORT\n", t);
-		return -EINVAL;
-	}
-	hl = (size_t)(colon - t);
-	if (hl >= sizeof(host)) {
-		pr_warn("error: load: host name too long\n");
-		return -EINVAL;
-	}
-	memcpy(host, t, hl);
-	host[hl] = '\0';
-	err = getaddrinfo(host, colon + 1, &hints, &res);
-	if (err) {
-		pr_warn("error: load --blast: cannot resolve '%s' port '%s' to an IPv4 address: %s\n",
-			host, colon + 1, gai_strerror(err));
-		return -EINVAL;
-	}
-	memcpy(&c->dst, res->ai_addr, sizeof(c->dst));
-	freeaddrinfo(res);
-	return 0;
-}
-
-static int blast_iface(struct blast_ctx *c)
-{
-	const char *ifname = c->o->ifname;
-	struct ifaddrs *ifa, *i;
-	struct ifreq ifr = {};
-	bool found = false;
-	int fd, err = 0;
-
-	if (strlen(ifname) >= IFNAMSIZ ||
-	    !(c->ifindex = (int)if_nametoindex(ifname))) {
-		pr_warn("error: load --blast: no interface named '%s' in this network namespace; list them with `ip link`\n",
-			ifname);
-		return -ENODEV;
-	}
-	if (getifaddrs(&ifa)) {
-		err = -errno;
-		pr_warn("error: load --blast: cannot list addresses: %s\n",
-			strerror(-err));
-		return err;
-	}
-	for (i = ifa; i && !found; i = i->ifa_next) {
-		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET ||
-		    strcmp(i->ifa_name, ifname))
-			continue;
-		memcpy(&c->src, i->ifa_addr, sizeof(c->src));
-		found = true;
-	}
-	freeifaddrs(ifa);
-	if (!found) {
-		pr_warn("error: load --blast: interface %s has no IPv4 address (the frames need one as their source); add one, e.g. `ip addr add 192.0.2.2/24 dev %s`\n",
-			ifname, ifname);
-		return -EADDRNOTAVAIL;
-	}
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	memcpy(ifr.ifr_name, ifname, strlen(ifname) + 1);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr)) {
-		err = -errno;
-		pr_warn("error: load --blast: cannot read the MAC of %s: %s\n",
-			ifname, strerror(-err));
-	} else if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
-		err = -EPFNOSUPPORT;
-		pr_warn("error: load --blast: %s is not an Ethernet interface\n",
-			ifname);
-	} else {
-		memcpy(c->src_mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
-	}
-	close(fd);
-	return err;
-}
-
-/* A UDP socket on IFACE's address, an ephemeral port, tied to IFACE and
- * connected to the target; its port becomes the frames' source port. */
-static int blast_socket(struct blast_ctx *c)
-{
-	socklen_t len = sizeof(c->src);
-	int buf = BLAST_RCVBUF;
-
-	c->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (c->fd < 0)
-		return -errno;
-	/* FORCE goes past rmem_max (root); plain RCVBUF as a fallback */
-	if (setsockopt(c->fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)))
-		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
-	c->src.sin_port = 0;
-	if (setsockopt(c->fd, SOL_SOCKET, SO_BINDTODEVICE, c->o->ifname,
-		       (socklen_t)strlen(c->o->ifname)) ||
-	    bind(c->fd, (struct sockaddr *)&c->src, sizeof(c->src)) ||
-	    getsockname(c->fd, (struct sockaddr *)&c->src, &len) ||
-	    connect(c->fd, (struct sockaddr *)&c->dst, sizeof(c->dst))) {
-		int err = -errno;
-
-		pr_warn("error: load --blast: cannot set up a UDP socket on %s towards %s: %s\n",
-			c->o->ifname, c->o->target, strerror(-err));
-		return err;
-	}
-	return 0;
-}
-
-/* The complete /proc/net/arp entry for the target on IFACE, if any. */
-static bool arp_lookup(struct blast_ctx *c)
-{
-	char line[256], ip[64], hw[64], mask[64], dev[64];
-	unsigned int type, flags, m[ETH_ALEN];
-	struct in_addr a;
-	bool found = false;
-	FILE *f = fopen("/proc/net/arp", "r");
-	int k;
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s 0x%x 0x%x %63s %63s %63s", ip, &type,
-			   &flags, hw, mask, dev) != 6 ||
-		    !inet_pton(AF_INET, ip, &a) ||
-		    a.s_addr != c->dst.sin_addr.s_addr ||
-		    strcmp(dev, c->o->ifname) || !(flags & ATF_COM) ||
-		    sscanf(hw, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3],
-			   &m[4], &m[5]) != ETH_ALEN)
-			continue;
-		for (k = 0; k < ETH_ALEN; k++)
-			c->dst_mac[k] = (unsigned char)m[k];
-		found = true;
-	}
-	fclose(f);
-	return found;
-}
-
-/* Send the probe (a valid HEARTBEAT with a seq outside the pool's), wait
- * for the neighbour entry, then briefly for the probe's ack, which is
- * consumed here so the counts below are the blast's own. */
-static int blast_resolve(struct blast_ctx *c)
-{
-	unsigned char msg[XG_MAX_MSG_SIZE + 1];
-	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-	uint64_t deadline;
-	uint32_t n;
-	char ip[INET_ADDRSTRLEN];
-
-	n = xg_msg_heartbeat(msg, c->probe_seq, 0, xg_now_ns());
-	if (send(c->fd, msg, n, 0) < 0 && errno != ECONNREFUSED)
-		pr_debug("blast: probe: %s\n", strerror(errno));
-	deadline = xg_now_ns() + BLAST_ARP_WAIT_MS * 1000000ull;
-	while (!arp_lookup(c)) {
-		if (xg_now_ns() >= deadline) {
-			inet_ntop(AF_INET, &c->dst.sin_addr, ip, sizeof(ip));
-			pr_warn("error: load --blast: %s has no resolved neighbour (ARP) entry on %s after %d ms; it must be on %s's link and answer ARP (`ip neigh show dev %s`)\n",
-				ip, c->o->ifname, BLAST_ARP_WAIT_MS,
-				c->o->ifname, c->o->ifname);
-			return -EHOSTUNREACH;
-		}
-		usleep(10000);
-	}
-	deadline = xg_now_ns() + BLAST_PROBE_WAIT_MS * 1000000ull;
-	while (xg_now_ns() < deadline) {
-		if (poll(&pfd, 1, 10) > 0 &&
-		    recv(c->fd, msg, sizeof(msg), MSG_DONTWAIT) == XG_ACK_SIZE) {
-			pr_debug("blast: the server answered the probe\n");
-			return 0;
-		}
-	}
-	pr_info("load --blast: no ack to the probe within %d ms; blasting anyway\n",
-		BLAST_PROBE_WAIT_MS);
-	return 0;
-}
-
 /* ---- frames ---- */
-
-static uint64_t rnd(struct blast_ctx *c)
-{
-	return xg_rand(&c->rng);
-}
-
-static enum xg_blast_kind pick_kind(struct blast_ctx *c)
-{
-	return (enum xg_blast_kind)xg_pick_weighted(&c->rng, c->o->weights,
-						     XG_BLAST_NKINDS);
-}
 
 /* Pool frame i: Ethernet, IPv4 (DF, id i), UDP, then the request. */
 static void build_frame(struct blast_ctx *c, uint32_t i, uint64_t now)
@@ -325,32 +119,18 @@ static void build_frame(struct blast_ctx *c, uint32_t i, uint64_t now)
 	struct iphdr *ip = (void *)(eth + 1);
 	struct udphdr *udp = (void *)(ip + 1);
 	unsigned char *payload = (unsigned char *)(udp + 1);
-	uint32_t seq = c->first_seq + i, player = seq % c->o->players, n;
-	float x = (float)(rnd(c) % 20001) - 10000.0f;
-	float z = (float)(seq % 2001) - 1000.0f;
+	uint32_t seq = c->first_seq + i, n;
+	/* the position is drawn before the kind (the closed loop draws them
+	 * the other way round): each path keeps its frames for a seed */
+	uint64_t r = xg_mix_rand(&c->mix);
+	enum xg_kind kind = xg_mix_pick(&c->mix);
 	uint32_t sum;
 	uint16_t ck;
 
-	switch (pick_kind(c)) {
-	case XG_BLAST_MOVE:
-		n = xg_msg_move(payload, seq, player, now, x, -x, z);
-		break;
-	case XG_BLAST_OOB:
-		n = xg_msg_move(payload, seq, player, now,
-				10000.5f + (float)(seq % 100), -x, z);
-		break;
-	case XG_BLAST_ATTACK:
-		n = xg_msg_attack(payload, seq, player, now,
-				  (player + 1) % c->o->players,
-				  (uint16_t)(seq & 7), 1);
-		break;
-	default:
-		n = xg_msg_heartbeat(payload, seq, player, now);
-		break;
-	}
+	n = xg_mix_request(&c->mix, payload, &kind, seq, now, r, NULL);
 
-	memcpy(eth->h_dest, c->dst_mac, ETH_ALEN);
-	memcpy(eth->h_source, c->src_mac, ETH_ALEN);
+	memcpy(eth->h_dest, c->link.dst_mac, ETH_ALEN);
+	memcpy(eth->h_source, c->link.src_mac, ETH_ALEN);
 	eth->h_proto = htons(ETH_P_IP);
 
 	*ip = (struct iphdr){ .version = 4, .ihl = 5, .ttl = BLAST_IP_TTL,
@@ -359,14 +139,14 @@ static void build_frame(struct blast_ctx *c, uint32_t i, uint64_t now)
 							  sizeof(*udp) + n)),
 			      .id = htons((uint16_t)i),
 			      .frag_off = htons(0x4000), /* DF */
-			      .saddr = c->src.sin_addr.s_addr,
-			      .daddr = c->dst.sin_addr.s_addr };
+			      .saddr = c->link.src.sin_addr.s_addr,
+			      .daddr = c->link.dst.sin_addr.s_addr };
 	/* the checksum helpers the XDP program and the reply builder use */
 	ip->check = xg_csum_fold(xg_csum_add(0, (const __u16 *)ip,
 					     sizeof(*ip) / 2));
 
-	*udp = (struct udphdr){ .source = c->src.sin_port,
-				.dest = c->dst.sin_port,
+	*udp = (struct udphdr){ .source = c->link.src.sin_port,
+				.dest = c->link.dst.sin_port,
 				.len = htons((uint16_t)(sizeof(*udp) + n)) };
 	/* pseudo-header: addresses, protocol, UDP length */
 	sum = xg_csum_add(0, (const __u16 *)&ip->saddr, 4);
@@ -390,9 +170,8 @@ static void check_ack(struct blast_ctx *c, const unsigned char *buf,
 	uint8_t req = (uint8_t)(h->type & ~XG_MSG_ACK);
 	uint32_t seq;
 
-	if (len != XG_ACK_SIZE || xg_le16(h->magic) != XG_MAGIC ||
-	    h->version != XG_VERSION || !(h->type & XG_MSG_ACK) || !req ||
-	    req >= XG_MSG_NTYPES || xg_le16(h->size) != XG_ACK_SIZE) {
+	if (!xg_mix_ack_framed(buf, len) || h->version != XG_VERSION ||
+	    !(h->type & XG_MSG_ACK) || !req || req >= XG_MSG_NTYPES) {
 		atomic_fetch_add_explicit(&c->malformed, 1, memory_order_relaxed);
 		return;
 	}
@@ -413,7 +192,7 @@ static void *blast_rx(void *arg)
 	unsigned char bufs[BLAST_RX_BATCH][XG_MAX_MSG_SIZE + 1];
 	struct mmsghdr msgs[BLAST_RX_BATCH];
 	struct iovec iov[BLAST_RX_BATCH];
-	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	struct pollfd pfd = { .fd = c->link.fd, .events = POLLIN };
 	int n, i;
 
 	while (!atomic_load_explicit(&c->rx_stop, memory_order_acquire)) {
@@ -424,7 +203,7 @@ static void *blast_rx(void *arg)
 			msgs[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i],
 							   .msg_iovlen = 1 };
 		}
-		n = recvmmsg(c->fd, msgs, BLAST_RX_BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(c->link.fd, msgs, BLAST_RX_BATCH, MSG_DONTWAIT, NULL);
 		for (i = 0; i < n; i++)
 			check_ack(c, bufs[i], msgs[i].msg_len);
 		if (n > 0)
@@ -460,7 +239,7 @@ static int run_err(int err)
 
 static int blast_send(struct blast_ctx *c)
 {
-	struct xdp_md md = { .ingress_ifindex = (__u32)c->ifindex };
+	struct xdp_md md = { .ingress_ifindex = (__u32)c->link.ifindex };
 	uint64_t chunk = c->o->count / BLAST_POOL, now;
 	int prog_fd = bpf_program__fd(c->skel->progs.xdp_tx), err;
 	uint32_t i = 0;
@@ -517,27 +296,42 @@ static void blast_drain(struct blast_ctx *c)
 	}
 }
 
-static void blast_report(const struct blast_ctx *c)
+/* The report on stdout: three lines, or one JSON line. 0, or a negative
+ * errno with the reason printed. */
+static int blast_report(const struct blast_ctx *c)
 {
 	double secs = (double)(c->finished - c->started) / 1e9;
 	double pps = secs > 0 ? (double)c->sent / secs : 0.0;
 	double mbps = secs > 0 ? (double)c->bytes_sent * 8 / secs / 1e6 : 0.0;
 	uint64_t acks = atomic_load(&c->acks), bad = atomic_load(&c->malformed);
+	xg_json *root;
+	int err;
 
-	if (c->o->json) {
-		printf("{\"mode\":\"blast\",\"target\":\"%s\",\"interface\":\"%s\",\"sent\":%" PRIu64
-		       ",\"seconds\":%.6f,\"pps\":%.0f,\"mbps\":%.3f,\"acks\":%" PRIu64
-		       ",\"malformed_acks\":%" PRIu64 "}\n",
-		       c->o->target, c->o->ifname, c->sent, secs, pps, mbps,
-		       acks, bad);
-		return;
+	if (!c->o->json) {
+		printf("blast %s via %s (BPF_PROG_RUN, live frames, XDP_TX)%s:\n"
+		       "  sent %" PRIu64 " frames in %.3f s: %.0f pps, %.2f Mbps (Ethernet frames, no preamble or FCS)\n"
+		       "  acks received (kernel socket, may undercount at high rate): %" PRIu64
+		       ", malformed %" PRIu64 "\n",
+		       c->o->target, c->o->ifname,
+		       c->interrupted ? ", interrupted" : "",
+		       c->sent, secs, pps, mbps, acks, bad);
+		return 0;
 	}
-	printf("blast %s via %s (BPF_PROG_RUN, live frames, XDP_TX)%s:\n"
-	       "  sent %" PRIu64 " frames in %.3f s: %.0f pps, %.2f Mbps (Ethernet frames, no preamble or FCS)\n"
-	       "  acks received (kernel socket, may undercount at high rate): %" PRIu64
-	       ", malformed %" PRIu64 "\n",
-	       c->o->target, c->o->ifname, c->interrupted ? ", interrupted" : "",
-	       c->sent, secs, pps, mbps, acks, bad);
+	root = xg_json_obj();
+	xg_json_str(root, "mode", "blast");
+	xg_json_str(root, "target", c->o->target);
+	xg_json_str(root, "interface", c->o->ifname);
+	xg_json_u64(root, "sent", c->sent);
+	xg_json_dbl(root, "seconds", secs);
+	xg_json_u64(root, "pps", (uint64_t)llround(pps)); /* a whole number */
+	xg_json_dbl(root, "mbps", mbps);
+	xg_json_u64(root, "acks", acks);
+	xg_json_u64(root, "malformed_acks", bad);
+	err = xg_json_print(stdout, root);
+	if (err)
+		pr_warn("error: load --blast: cannot print the report: %s\n",
+			strerror(-err));
+	return err;
 }
 
 /* ---- setup and teardown ---- */
@@ -553,9 +347,9 @@ static void blast_cleanup(struct blast_ctx *c)
 	c->skel = NULL;
 	free(c->pool);
 	c->pool = NULL;
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
+	if (c->link.fd >= 0)
+		close(c->link.fd);
+	c->link.fd = -1;
 }
 
 static int blast_check_opts(const struct xg_blast_opts *o)
@@ -563,7 +357,7 @@ static int blast_check_opts(const struct xg_blast_opts *o)
 	uint32_t total = 0;
 	int k;
 
-	for (k = 0; k < XG_BLAST_NKINDS; k++)
+	for (k = 0; k < XG_NKINDS; k++)
 		total += o->weights[k];
 	if (!o->target || !o->ifname || o->players < 2 || !total) {
 		pr_warn("error: load --blast: missing target, interface, players or mix\n");
@@ -579,7 +373,7 @@ static int blast_check_opts(const struct xg_blast_opts *o)
 
 int xg_blast(const struct xg_blast_opts *o)
 {
-	struct blast_ctx c = { .o = o, .fd = -1 };
+	struct blast_ctx c = { .o = o, .link.fd = -1 };
 	sigset_t old;
 	uint32_t i;
 	int err;
@@ -587,8 +381,7 @@ int xg_blast(const struct xg_blast_opts *o)
 	err = blast_check_opts(o);
 	if (err)
 		return err;
-	c.rng = o->seed * 0x9e3779b97f4a7c15ull + 1;
-	c.first_seq = (uint32_t)(rnd(&c) & 0x7fffffff);
+	c.first_seq = xg_mix_init(&c.mix, o->weights, o->players, o->seed);
 	c.probe_seq = c.first_seq - 1;
 	sigemptyset(&c.stop_sigs);
 	sigaddset(&c.stop_sigs, SIGINT);
@@ -596,13 +389,7 @@ int xg_blast(const struct xg_blast_opts *o)
 	/* blocked here and in the receiver thread; polled between calls */
 	pthread_sigmask(SIG_BLOCK, &c.stop_sigs, &old);
 
-	err = blast_target(&c);
-	if (!err)
-		err = blast_iface(&c);
-	if (!err)
-		err = blast_socket(&c);
-	if (!err)
-		err = blast_resolve(&c);
+	err = xg_blast_setup(&c.link, o, c.probe_seq);
 	if (err)
 		goto out;
 
@@ -641,8 +428,8 @@ int xg_blast(const struct xg_blast_opts *o)
 	atomic_store_explicit(&c.rx_stop, true, memory_order_release);
 	pthread_join(c.rx_thread, NULL);
 	c.rx_running = false;
-	blast_report(&c);
-	if (atomic_load(&c.malformed)) {
+	err = blast_report(&c);
+	if (!err && atomic_load(&c.malformed)) {
 		pr_warn("error: load --blast: %" PRIu64 " malformed acks\n",
 			(uint64_t)atomic_load(&c.malformed));
 		err = -EBADMSG;

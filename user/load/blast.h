@@ -13,19 +13,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "load/mix.h"
+
 enum xg_blast_const {
 	XG_BLAST_DEFAULT_COUNT = 1000000,  /* frames */
 	XG_BLAST_MAX_COUNT = 100000000,    /* frames */
-};
-
-/* Request kinds, indexing xg_blast_opts.weights. OOB is a MOVE outside
- * the world (acked OUT_OF_BOUNDS). */
-enum xg_blast_kind {
-	XG_BLAST_MOVE,
-	XG_BLAST_ATTACK,
-	XG_BLAST_HEARTBEAT,
-	XG_BLAST_OOB,
-	XG_BLAST_NKINDS,
 };
 
 struct xg_blast_opts {
@@ -34,7 +26,7 @@ struct xg_blast_opts {
 	uint64_t count;          /* frames to send, 1..XG_BLAST_MAX_COUNT */
 	uint64_t duration_ns;    /* 0: until count; else stop sending then */
 	uint32_t players;        /* player ids 0..players-1, >= 2 */
-	uint32_t weights[XG_BLAST_NKINDS];
+	uint32_t weights[XG_NKINDS]; /* the request mix, mix.h */
 	uint64_t seed;
 	bool json;
 	bool quiet;
