@@ -1,31 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The commands that work on an XDP instance without being its holder:
- *
- *   xdpgame detach IFACE   remove what a killed instance left behind
- *   xdpgame stats IFACE    the pinned counters of the instance on IFACE
- *   xdpgame status         every interface xdpgame holds
- *
- * They find an instance through its pins only (xdp_loader.h: the pin
- * directory /sys/fs/bpf/xdpgame/IFACE, its `info` and `stats` maps, and the
- * lock its holder keeps on the directory), so they work from any process,
- * and after the holder was killed. Each command parses its options into its
- * own struct; the one file-scope variable is the --watch signal flag.
+ * xdpgame stats IFACE [--json] [--watch]: the XDP program's counters of the
+ * instance on IFACE, and the workers its holder publishes, read from the
+ * pins only (xdp/loader.h), so it works from any process, and after the
+ * holder was killed. --json prints one document; --watch --json one per
+ * interval. The one file-scope variable is the --watch signal flag.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
-#include <net/if.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/cmds.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/stats.h"
 #include "core/util.h"
@@ -34,179 +30,7 @@
 /* Set by SIGINT/SIGTERM while `stats --watch` runs. */
 static volatile sig_atomic_t watch_stop;
 
-enum {
-	PATH_LEN = 128,
-	TIME_LEN = 32,
-};
-
-/* ---- shared helpers ---------------------------------------------------- */
-
-/* An interface name as the loader accepts it; else a usage error line. */
-static int check_ifname_arg(const char *cmd, const char *ifname)
-{
-	if (!*ifname || strlen(ifname) >= IF_NAMESIZE || strchr(ifname, '/') ||
-	    strchr(ifname, ':') || !strcmp(ifname, ".") ||
-	    !strcmp(ifname, "..")) {
-		pr_warn("error: %s: invalid interface name '%s'\n", cmd, ifname);
-		return XG_EXIT_USAGE;
-	}
-	return XG_EXIT_OK;
-}
-
-/* The one positional argument, IFACE. */
-static int take_ifname(const char *cmd, int argc, char **argv,
-		       const char **ifname)
-{
-	if (optind != argc - 1) {
-		pr_warn("error: %s: %s\n", cmd, optind >= argc ?
-			"missing interface name" : "one interface only");
-		return XG_EXIT_USAGE;
-	}
-	*ifname = argv[optind];
-	return check_ifname_arg(cmd, *ifname);
-}
-
-struct found {
-	const char *ifname;
-	struct xg_xdp_info info;
-	bool alive;
-	bool found;
-};
-
-static int find_cb(const char *ifname, const struct xg_xdp_info *info,
-		   bool alive, void *arg)
-{
-	struct found *f = arg;
-
-	if (strcmp(ifname, f->ifname))
-		return 0;
-	f->info = *info;
-	f->alive = alive;
-	f->found = true;
-	return 1;
-}
-
-/* The instance pinned for ifname, if any: f->found, f->alive, f->info. */
-static void find_instance(const char *ifname, struct found *f)
-{
-	memset(f, 0, sizeof(*f));
-	f->ifname = ifname;
-	if (xg_xdp_list(find_cb, f) < 0)
-		f->found = false;
-}
-
-/* "2025-11-21 16:49:02" (local time) or, utc, "2025-11-21T15:49:02Z". */
-static const char *fmt_time(__u64 ns, bool utc, char buf[TIME_LEN])
-{
-	time_t t = (time_t)(ns / 1000000000ull);
-	struct tm tm;
-
-	if (utc ? !gmtime_r(&t, &tm) : !localtime_r(&t, &tm))
-		snprintf(buf, TIME_LEN, "?");
-	else
-		strftime(buf, TIME_LEN, utc ? "%Y-%m-%dT%H:%M:%SZ" :
-					      "%Y-%m-%d %H:%M:%S", &tm);
-	return buf;
-}
-
-/* ---- detach -------------------------------------------------------------- */
-
-struct detach_opts {
-	const char *ifname;
-	bool help;
-};
-
-static void detach_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: xdpgame detach IFACE\n"
-		"\n"
-		"Remove what an xdpgame that was killed (kill -9, a crash) left on\n"
-		"IFACE: its XDP program, if it is still the one attached, and its pins\n"
-		"under %s/IFACE. Every step removed is reported. A program\n"
-		"that is not xdpgame's is left alone. A running xdpgame is not\n"
-		"touched: stop it with SIGTERM, it cleans up itself.\n"
-		"\n"
-		"Exit status: 0 something was removed; 1 nothing of xdpgame's was on\n"
-		"IFACE, or it is held by a running xdpgame, or removing failed.\n"
-		"\n"
-		"  -v, --verbose       debug messages\n"
-		"  -h, --help          this text\n",
-		XG_PIN_ROOT);
-}
-
-static int detach_parse(int argc, char **argv, struct detach_opts *o)
-{
-	static const struct option longopts[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int opt;
-
-	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'v':
-			xg_log_set_level(XG_LOG_DEBUG);
-			break;
-		case 'h':
-			o->help = true;
-			return XG_EXIT_OK;
-		default:
-			detach_usage(stderr);
-			return XG_EXIT_USAGE;
-		}
-	}
-	if (take_ifname("detach", argc, argv, &o->ifname)) {
-		detach_usage(stderr);
-		return XG_EXIT_USAGE;
-	}
-	return XG_EXIT_OK;
-}
-
-/* A live holder is never touched. Its pid is 0 while it is still loading
- * (the loader locks the directory before it writes `info`). */
-static void detach_refuse_live(const char *ifname,
-			       const struct xg_xdp_info *info)
-{
-	if (info->pid)
-		pr_warn("error: %s is held by a running xdpgame (pid %u); stop it with SIGTERM instead (kill -TERM %u)\n",
-			ifname, info->pid, info->pid);
-	else
-		pr_warn("error: %s is held by an xdpgame that is starting (its pid is not recorded yet); see `xdpgame status`, and stop it with SIGTERM instead\n",
-			ifname);
-}
-
-int cmd_detach(int argc, char **argv)
-{
-	struct detach_opts o = {};
-	struct found f;
-	int ret, err;
-
-	ret = detach_parse(argc, argv, &o);
-	if (ret || o.help) {
-		if (o.help)
-			detach_usage(stdout);
-		return ret;
-	}
-	find_instance(o.ifname, &f);
-	if (f.found && f.alive) {
-		detach_refuse_live(o.ifname, &f.info);
-		return XG_EXIT_FAIL;
-	}
-	/* The loader reports each step it takes (pr_info). */
-	err = xg_xdp_cleanup(o.ifname);
-	if (err == -ENOENT) {
-		pr_warn("error: nothing of xdpgame's on %s: nothing removed; `xdpgame status` lists the interfaces xdpgame holds\n",
-			o.ifname);
-		return XG_EXIT_FAIL;
-	}
-	/* -EBUSY here: the holder came up since we looked; the loader said
-	 * who it is. Other errors: the loader said what failed. */
-	return err ? XG_EXIT_FAIL : XG_EXIT_OK;
-}
-
-/* ---- stats --------------------------------------------------------------- */
+enum { PATH_LEN = 128 };
 
 struct stats_opts {
 	const char *ifname;
@@ -288,7 +112,7 @@ static int stats_parse(int argc, char **argv, struct stats_opts *o)
 			return XG_EXIT_USAGE;
 		}
 	}
-	if (take_ifname("stats", argc, argv, &o->ifname)) {
+	if (xg_arg_ifname("stats", argc, argv, &o->ifname)) {
 		stats_usage(stderr);
 		return XG_EXIT_USAGE;
 	}
@@ -299,57 +123,86 @@ static int stats_parse(int argc, char **argv, struct stats_opts *o)
  * The holder's workers, as it publishes them once a second in the pinned
  * `workers` map: per worker (kernel socket or AF_XDP queue) packets and
  * bytes in and out, requests handled per type, and for AF_XDP the socket's
- * XDP_STATISTICS. In JSON a "workers" member of the same object.
+ * XDP_STATISTICS. Into *out (free it); how many, 0 if none or unreadable.
  */
-static void stats_print_workers(FILE *f, const struct stats_opts *o, bool json)
+static int read_workers(const char *ifname, struct xg_worker_pub **out)
 {
-	struct xg_worker_pub *w = calloc(XG_XDP_MAX_WORKERS, sizeof(*w));
-	int n = w ? xg_xdp_read_workers(o->ifname, w, XG_XDP_MAX_WORKERS) : 0;
-	int i, t;
+	*out = calloc(XG_XDP_MAX_WORKERS, sizeof(**out));
+	if (!*out)
+		return 0;
+	return xg_xdp_read_workers(ifname, *out, XG_XDP_MAX_WORKERS);
+}
 
-	if (json)
-		fprintf(f, ",\"workers\":[");
-	for (i = 0; i < n; i++) {
+/* An AF_XDP socket's XDP_STATISTICS, by the names both outputs use. */
+static const struct {
+	const char *name;
+	size_t off;
+} xsk_stats[] = {
+#define XSK_STAT(f) { #f, offsetof(struct xg_worker_pub, f) }
+	XSK_STAT(rx_dropped),
+	XSK_STAT(rx_invalid_descs),
+	XSK_STAT(tx_invalid_descs),
+	XSK_STAT(rx_ring_full),
+	XSK_STAT(rx_fill_ring_empty_descs),
+	XSK_STAT(tx_ring_empty_descs),
+#undef XSK_STAT
+};
+
+static __u64 xsk_stat(const struct xg_worker_pub *p, size_t i)
+{
+	return *(const __u64 *)((const char *)p + xsk_stats[i].off);
+}
+
+static const char *worker_path(const struct xg_worker_pub *p)
+{
+	return p->path == XG_WPATH_XSK ? "xsk" : "socket";
+}
+
+static void workers_text(FILE *f, const char *ifname)
+{
+	struct xg_worker_pub *w;
+	int n = read_workers(ifname, &w);
+
+	for (int i = 0; i < n; i++) {
 		const struct xg_worker_pub *p = &w[i];
-		const char *path = p->path == XG_WPATH_XSK ? "xsk" : "socket";
 
-		if (json) {
-			fprintf(f, "%s{\"path\":\"%s\",\"queue\":%d,\"cpu\":%d,"
-				   "\"rx_packets\":%llu,\"rx_bytes\":%llu,"
-				   "\"tx_packets\":%llu,\"tx_bytes\":%llu,"
-				   "\"malformed\":%llu,\"drops\":%llu,\"errors\":%llu,"
-				   "\"handled\":{",
-				i ? "," : "", path, p->queue, p->cpu, p->rx_packets,
-				p->rx_bytes, p->tx_packets, p->tx_bytes,
-				p->malformed, p->drops, p->errors);
-			for (t = 1; t < XG_MSG_NTYPES; t++)
-				fprintf(f, "%s\"%s\":%llu", t > 1 ? "," : "",
-					xg_msg_name(t), p->handled[t]);
-			fprintf(f, "},\"rx_dropped\":%llu,\"rx_invalid_descs\":%llu,"
-				   "\"tx_invalid_descs\":%llu,\"rx_ring_full\":%llu,"
-				   "\"rx_fill_ring_empty_descs\":%llu,"
-				   "\"tx_ring_empty_descs\":%llu}",
-				p->rx_dropped, p->rx_invalid_descs,
-				p->tx_invalid_descs, p->rx_ring_full,
-				p->rx_fill_ring_empty_descs, p->tx_ring_empty_descs);
-			continue;
-		}
 		if (!i)
 			fprintf(f, "workers (published by the server once a second):\n");
 		fprintf(f, "  %-6s queue %2d cpu %2d: in %llu (%llu bytes), out %llu (%llu bytes), malformed %llu, drops %llu, errors %llu",
-			path, p->queue, p->cpu, p->rx_packets, p->rx_bytes,
-			p->tx_packets, p->tx_bytes, p->malformed, p->drops,
-			p->errors);
-		if (p->path == XG_WPATH_XSK)
-			fprintf(f, "; xsk rx_dropped %llu rx_invalid_descs %llu tx_invalid_descs %llu rx_ring_full %llu rx_fill_ring_empty_descs %llu tx_ring_empty_descs %llu",
-				p->rx_dropped, p->rx_invalid_descs,
-				p->tx_invalid_descs, p->rx_ring_full,
-				p->rx_fill_ring_empty_descs, p->tx_ring_empty_descs);
+			worker_path(p), p->queue, p->cpu, p->rx_packets,
+			p->rx_bytes, p->tx_packets, p->tx_bytes, p->malformed,
+			p->drops, p->errors);
+		for (size_t k = 0;
+		     p->path == XG_WPATH_XSK && k < ARRAY_SIZE(xsk_stats); k++)
+			fprintf(f, "%s %s %llu", k ? "" : "; xsk",
+				xsk_stats[k].name, xsk_stat(p, k));
 		fputc('\n', f);
 	}
-	if (json)
-		fputc(']', f);
 	free(w);
+}
+
+/* One element of "workers"; the XDP_STATISTICS members are there for every
+ * path (0 for kernel sockets). */
+static xg_json *worker_json(const struct xg_worker_pub *p)
+{
+	xg_json *o = xg_json_obj(), *handled;
+
+	xg_json_str(o, "path", worker_path(p));
+	xg_json_i64(o, "queue", p->queue);
+	xg_json_i64(o, "cpu", p->cpu);
+	xg_json_u64(o, "rx_packets", p->rx_packets);
+	xg_json_u64(o, "rx_bytes", p->rx_bytes);
+	xg_json_u64(o, "tx_packets", p->tx_packets);
+	xg_json_u64(o, "tx_bytes", p->tx_bytes);
+	xg_json_u64(o, "malformed", p->malformed);
+	xg_json_u64(o, "drops", p->drops);
+	xg_json_u64(o, "errors", p->errors);
+	handled = xg_json_add(o, "handled", xg_json_obj());
+	for (int t = 1; t < XG_MSG_NTYPES; t++)
+		xg_json_u64(handled, xg_msg_name(t), p->handled[t]);
+	for (size_t k = 0; k < ARRAY_SIZE(xsk_stats); k++)
+		xg_json_u64(o, xsk_stats[k].name, xsk_stat(p, k));
+	return o;
 }
 
 static void stats_print_text(FILE *f, const struct stats_opts *o,
@@ -363,25 +216,32 @@ static void stats_print_text(FILE *f, const struct stats_opts *o,
 		fprintf(f, "  %-18s %14" PRIu64 " packets %16" PRIu64 " bytes\n",
 			xg_xdp_counter_name(i), (uint64_t)c[i].packets,
 			(uint64_t)c[i].bytes);
-	stats_print_workers(f, o, false);
+	workers_text(f, o->ifname);
 }
 
-static void stats_print_json(FILE *f, const struct stats_opts *o,
-			     const struct xg_xdp_count c[XG_CNT_MAX])
+/* {"interface":...,"counters":{NAME:{"packets":N,"bytes":N},...},
+ *  "workers":[...]} */
+static int stats_print_json(FILE *f, const struct stats_opts *o,
+			    const struct xg_xdp_count c[XG_CNT_MAX])
 {
-	int i;
+	xg_json *root = xg_json_obj(), *counters, *workers, *one;
+	struct xg_worker_pub *w;
+	int i, n;
 
-	/* interface names hold no '"' or '\\' worth escaping: the kernel
-	 * allows them, but check_ifname_arg() is all xdpgame accepts */
-	fprintf(f, "{\"interface\":\"%s\",\"counters\":{", o->ifname);
-	for (i = 0; i < XG_CNT_MAX; i++)
-		fprintf(f, "%s\"%s\":{\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
-			   "}",
-			i ? "," : "", xg_xdp_counter_name(i),
-			(uint64_t)c[i].packets, (uint64_t)c[i].bytes);
-	fprintf(f, "}");
-	stats_print_workers(f, o, true);
-	fprintf(f, "}\n");
+	xg_json_str(root, "interface", o->ifname);
+	counters = xg_json_add(root, "counters", xg_json_obj());
+	for (i = 0; i < XG_CNT_MAX; i++) {
+		one = xg_json_add(counters, xg_xdp_counter_name(i),
+				  xg_json_obj());
+		xg_json_u64(one, "packets", c[i].packets);
+		xg_json_u64(one, "bytes", c[i].bytes);
+	}
+	workers = xg_json_add(root, "workers", xg_json_arr());
+	n = read_workers(o->ifname, &w);
+	for (i = 0; i < n; i++)
+		xg_json_push(workers, worker_json(&w[i]));
+	free(w);
+	return xg_json_print(f, root);
 }
 
 static void on_watch_signal(int sig)
@@ -419,35 +279,43 @@ static uint64_t grown(__u64 prev, __u64 cur)
 	return cur >= prev ? cur - prev : cur;
 }
 
-/* One line (or JSON object) of the rates of the counters that changed. */
+/* One line (or JSON document) of the rates of the counters that changed:
+ * {"interface":...,"seconds":S,"rates":{NAME:{"packets_per_s":R,
+ * "bytes_per_s":R},...}}, seconds to the millisecond, rates to 0.1. */
 static void watch_print(FILE *f, const struct stats_opts *o, double t,
 			double dt, const struct xg_xdp_count prev[XG_CNT_MAX],
 			const struct xg_xdp_count cur[XG_CNT_MAX])
 {
+	xg_json *root = NULL, *rates = NULL, *one;
 	int i, n = 0;
 
-	if (o->json)
-		fprintf(f, "{\"interface\":\"%s\",\"seconds\":%.3f,\"rates\":{",
-			o->ifname, t);
-	else
+	if (o->json) {
+		root = xg_json_obj();
+		xg_json_str(root, "interface", o->ifname);
+		xg_json_dbl(root, "seconds", round(t * 1000) / 1000);
+		rates = xg_json_add(root, "rates", xg_json_obj());
+	} else {
 		fprintf(f, "[%6.1fs]", t);
+	}
 	for (i = 0; i < XG_CNT_MAX; i++) {
 		uint64_t dp = grown(prev[i].packets, cur[i].packets);
 		uint64_t db = grown(prev[i].bytes, cur[i].bytes);
 
 		if (!dp && !db)
 			continue;
-		if (o->json)
-			fprintf(f, "%s\"%s\":{\"packets_per_s\":%.1f,\"bytes_per_s\":%.1f}",
-				n ? "," : "", xg_xdp_counter_name(i), dp / dt,
-				db / dt);
-		else
+		if (o->json) {
+			one = xg_json_add(rates, xg_xdp_counter_name(i),
+					  xg_json_obj());
+			xg_json_dbl(one, "packets_per_s", round(dp / dt * 10) / 10);
+			xg_json_dbl(one, "bytes_per_s", round(db / dt * 10) / 10);
+		} else {
 			fprintf(f, "%s %s %.0f pps %.0f B/s", n ? "," : "",
 				xg_xdp_counter_name(i), dp / dt, db / dt);
+		}
 		n++;
 	}
 	if (o->json)
-		fprintf(f, "}}\n");
+		xg_json_print(f, root); /* flushes */
 	else
 		fprintf(f, "%s\n", n ? "" : " no packets");
 	fflush(f);
@@ -487,8 +355,9 @@ int cmd_stats(int argc, char **argv)
 {
 	struct xg_xdp_count c[XG_CNT_MAX];
 	struct stats_opts o = {};
+	struct xg_xdp_info info;
 	char path[PATH_LEN];
-	struct found f;
+	bool alive;
 	int ret;
 
 	ret = stats_parse(argc, argv, &o);
@@ -504,178 +373,20 @@ int cmd_stats(int argc, char **argv)
 			o.ifname, XG_PIN_ROOT, o.ifname, o.ifname);
 		return XG_EXIT_FAIL;
 	}
-	find_instance(o.ifname, &f);
-	if (f.found && !f.alive)
+	if (xg_xdp_find(o.ifname, &info, &alive) && !alive)
 		pr_warn("warning: the xdpgame that pinned these counters (pid %u) is gone; `xdpgame detach %s` removes what it left\n",
-			f.info.pid, o.ifname);
+			info.pid, o.ifname);
 	if (xg_xdp_read_stats(o.ifname, c))
 		return XG_EXIT_FAIL; /* the loader said why */
 	if (o.watch)
 		return stats_watch(&o, c);
-	if (o.json)
-		stats_print_json(stdout, &o, c);
-	else
-		stats_print_text(stdout, &o, c);
-	return XG_EXIT_OK;
-}
-
-/* ---- status -------------------------------------------------------------- */
-
-struct status_opts {
-	bool json;
-	bool help;
-	int n; /* instances printed so far */
-};
-
-static void status_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: xdpgame status [--json]\n"
-		"\n"
-		"Every interface xdpgame holds (pins under %s): whether its\n"
-		"xdpgame is alive or gone (stale: remove the leftovers with\n"
-		"`xdpgame detach IFACE`), its pid, XDP mode, AF_XDP queues, game\n"
-		"ports, XDP program id and attach time.\n"
-		"\n"
-		"  -j, --json          one JSON object: {\"interfaces\":[...]}\n"
-		"  -h, --help          this text\n"
-		"\n"
-		"Exit status: 0 (also when there is none); 1 the pins cannot be read.\n",
-		XG_PIN_ROOT);
-}
-
-static int status_parse(int argc, char **argv, struct status_opts *o)
-{
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int opt;
-
-	while ((opt = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			o->json = true;
-			break;
-		case 'h':
-			o->help = true;
-			return XG_EXIT_OK;
-		default:
-			status_usage(stderr);
-			return XG_EXIT_USAGE;
+	if (o.json) {
+		if (stats_print_json(stdout, &o, c)) {
+			pr_warn("error: stats: cannot write the JSON document\n");
+			return XG_EXIT_FAIL;
 		}
+		return XG_EXIT_OK;
 	}
-	if (optind != argc) {
-		pr_warn("error: status: unexpected argument '%s'\n",
-			argv[optind]);
-		status_usage(stderr);
-		return XG_EXIT_USAGE;
-	}
-	return XG_EXIT_OK;
-}
-
-/* The loader writes `info` before it attaches (mode still AUTO), and again
- * once attached: AUTO means the holder had not attached (yet). */
-static const char *status_mode(const struct xg_xdp_info *info, bool alive)
-{
-	if (info->mode == XG_MODE_AUTO)
-		return alive ? "attaching" : "none";
-	return xg_mode_name(info->mode);
-}
-
-static void status_ports(FILE *f, const struct xg_xdp_info *info, bool json)
-{
-	__u32 i, listed = info->nports < XG_XDP_INFO_PORTS ? info->nports :
-							     XG_XDP_INFO_PORTS;
-
-	for (i = 0; i < listed; i++)
-		fprintf(f, "%s%u", i ? "," : "", info->ports[i]);
-	if (!json && info->nports > listed)
-		fprintf(f, " (+%u more)", info->nports - listed);
-	if (!json && !listed)
-		fprintf(f, "none");
-}
-
-static void status_text(FILE *f, const char *ifname,
-			const struct xg_xdp_info *info, bool alive)
-{
-	char tb[TIME_LEN];
-
-	fprintf(f, "%s: %s, pid %u%s, mode %s, %u AF_XDP queue%s, ports ",
-		ifname, alive ? "alive" : "stale", info->pid,
-		alive ? "" : " (gone)", status_mode(info, alive), info->nqueues,
-		info->nqueues == 1 ? "" : "s");
-	status_ports(f, info, false);
-	fprintf(f, ", program id %u", info->prog_id);
-	if (info->attach_time)
-		fprintf(f, ", attached %s",
-			fmt_time(info->attach_time, false, tb));
-	if (!if_nametoindex(ifname))
-		fprintf(f, " (no such interface in this network namespace)");
-	fputc('\n', f);
-	if (!alive)
-		fprintf(f, "  stale: remove what it left with `xdpgame detach %s`\n",
-			ifname);
-}
-
-static void status_json(FILE *f, const char *ifname,
-			const struct xg_xdp_info *info, bool alive, bool first)
-{
-	char tb[TIME_LEN];
-
-	fprintf(f, "%s{\"interface\":\"%s\",\"alive\":%s,\"pid\":%u,"
-		   "\"mode\":\"%s\",\"queues\":%u,\"ports\":[",
-		first ? "" : ",", ifname, alive ? "true" : "false", info->pid,
-		status_mode(info, alive), info->nqueues);
-	status_ports(f, info, true);
-	fprintf(f, "],\"nports\":%u,\"prog_id\":%u,\"redirect\":%s,"
-		   "\"kernel_replies\":%s",
-		info->nports, info->prog_id,
-		info->flags & XG_INFO_REDIRECT ? "true" : "false",
-		info->flags & XG_INFO_KERNEL_REPLIES ? "true" : "false");
-	if (info->attach_time)
-		fprintf(f, ",\"attach_time\":\"%s\",\"attach_time_ns\":%" PRIu64,
-			fmt_time(info->attach_time, true, tb),
-			(uint64_t)info->attach_time);
-	fprintf(f, "}");
-}
-
-static int status_cb(const char *ifname, const struct xg_xdp_info *info,
-		     bool alive, void *arg)
-{
-	struct status_opts *o = arg;
-
-	if (o->json)
-		status_json(stdout, ifname, info, alive, o->n == 0);
-	else
-		status_text(stdout, ifname, info, alive);
-	o->n++;
-	return 0;
-}
-
-int cmd_status(int argc, char **argv)
-{
-	struct status_opts o = {};
-	int ret;
-
-	ret = status_parse(argc, argv, &o);
-	if (ret || o.help) {
-		if (o.help)
-			status_usage(stdout);
-		return ret;
-	}
-	if (o.json)
-		printf("{\"interfaces\":[");
-	ret = xg_xdp_list(status_cb, &o);
-	if (o.json)
-		printf("]}\n");
-	if (ret < 0) {
-		pr_warn("error: cannot list %s: %s\n", XG_PIN_ROOT,
-			strerror(-ret));
-		return XG_EXIT_FAIL;
-	}
-	if (!o.json && !o.n)
-		printf("no interface is held by xdpgame\n");
+	stats_print_text(stdout, &o, c);
 	return XG_EXIT_OK;
 }

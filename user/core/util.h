@@ -10,6 +10,10 @@
 
 #include <xdpgame/xdp.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 enum {
 	XG_MAX_CPUS = 256,
 	XG_MAX_PORTS = XG_XDP_INFO_PORTS,  /* game ports one server serves */

@@ -13,9 +13,8 @@
 
 #include <bpf/libbpf.h>
 
+#include "core/util.h"
 #include "xdp/loader.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 enum {
 	ERRBUF = 128,
