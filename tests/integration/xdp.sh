@@ -93,7 +93,24 @@ malformed() {
 }
 
 # cnt FILE COUNTER: packets of a counter in `xdpgame stats --json` output
-cnt() { grep -o "\"$2\":{\"packets\":[0-9]*" "$1" | grep -o '[0-9]*$'; }
+cnt() { json_field "$1" "counters.$2.packets"; }
+# field_is FILE PATH VALUE: the JSON value at PATH is VALUE
+field_is() { [ "$(json_field "$1" "$2")" = "$3" ]; }
+# status_of FILE IFACE: `xdpgame status --json` output's entry for IFACE
+# (its path, interfaces.N; other tests' instances may be listed too)
+status_of() {
+	local i=0 name
+	while name=$(json_field "$1" "interfaces.$i.interface"); do
+		[ "$name" = "$2" ] && { echo "interfaces.$i"; return 0; }
+		i=$((i + 1))
+	done
+	return 1
+}
+# status_is FILE IFACE KEY VALUE: that entry's KEY is VALUE
+status_is() {
+	local e
+	e=$(status_of "$1" "$2") && field_is "$1" "$e.$3" "$4"
+}
 # xdp FILE COUNTER: a counter of the summary's "xdp" object
 xdp() { grep -o '"xdp":{[^}]*}' "$1" | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
 
@@ -158,7 +175,8 @@ phase_traffic() {
 	check "$m: malformed datagrams get no reply" test ! -s "$XG_TMP/mal.out"
 	stats_json "stats_$m.json"
 	check "$m: stats --json: drop_bad_magic 3, drop_bad_version 2, drop_too_short 1" drops_exact "$XG_TMP/stats_$m.json"
-	check "$m: stats --json names the interface" grep -q "^{\"interface\":\"$XG_SIF\",\"counters\":{" "$XG_TMP/stats_$m.json"
+	check "$m: stats --json names the interface" field_is "$XG_TMP/stats_$m.json" interface "$XG_SIF"
+	check "$m:   ... and the workers the server published" quiet json_field "$XG_TMP/stats_$m.json" workers.0.path
 	xg_srv "$XDPGAME" stats "$XG_SIF" >"$XG_TMP/stats_$m.txt" 2>&1
 	check "$m: stats text: one line per counter" test "$(grep -c ' packets .* bytes$' "$XG_TMP/stats_$m.txt")" = 17
 	check "$m: stats text: drop_bad_magic 3 packets" grep -Eq '^ +drop_bad_magic +3 packets' "$XG_TMP/stats_$m.txt"
@@ -174,7 +192,10 @@ phase_traffic() {
 	check "$m: status lists $XG_SIF alive, its pid and mode" grep -q "^$XG_SIF: alive, pid $pid, mode $m," "$XG_TMP/status_$m"
 	check "$m:   ... and port $P" grep -q "^$XG_SIF: .*, ports $P," "$XG_TMP/status_$m"
 	xg_srv "$XDPGAME" status --json >"$XG_TMP/status_$m.json" 2>&1
-	check "$m: status --json too" grep -q "{\"interface\":\"$XG_SIF\",\"alive\":true,\"pid\":$pid,\"mode\":\"$m\",.*\"ports\":\[$P\]" "$XG_TMP/status_$m.json"
+	check "$m: status --json too: $XG_SIF alive" status_is "$XG_TMP/status_$m.json" "$XG_SIF" alive true
+	check "$m:   ... its pid" status_is "$XG_TMP/status_$m.json" "$XG_SIF" pid "$pid"
+	check "$m:   ... its mode" status_is "$XG_TMP/status_$m.json" "$XG_SIF" mode "$m"
+	check "$m:   ... its port" status_is "$XG_TMP/status_$m.json" "$XG_SIF" ports "[$P]"
 
 	xg_srv "$XDPGAME" attach "$XG_SIF" --mode "$m" --port $P2 -q >"$XG_TMP/second_$m.log" 2>&1
 	check "$m: a second attach on $XG_SIF exits non-zero" test $? -ne 0

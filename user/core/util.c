@@ -126,6 +126,15 @@ int xg_netdev_rx_queues(const char *ifname)
 	return n > 0 ? n : 1;
 }
 
+int xg_ifname_check(const char *ifname)
+{
+	if (!ifname || !*ifname || strlen(ifname) >= IF_NAMESIZE ||
+	    strchr(ifname, '/') || strchr(ifname, ':') ||
+	    !strcmp(ifname, ".") || !strcmp(ifname, ".."))
+		return -EINVAL;
+	return 0;
+}
+
 uint64_t xg_rand(uint64_t *state)
 {
 	*state ^= *state >> 12;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Small helpers shared by the commands: time, number and list parsing. */
+/* Small helpers shared by the commands: time, number and list parsing,
+ * interface names. */
 #ifndef XDPGAME_UTIL_H
 #define XDPGAME_UTIL_H
 
@@ -8,6 +9,10 @@
 #include <time.h>
 
 #include <xdpgame/xdp.h>
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
 
 enum {
 	XG_MAX_CPUS = 256,
@@ -44,5 +49,9 @@ int xg_pick_weighted(uint64_t *state, const uint32_t *weights, int n);
  * channel counts (combined + rx); 1 when the driver does not say. Negative
  * errno if the interface does not exist. */
 int xg_netdev_rx_queues(const char *ifname);
+/* An interface name xdpgame accepts: 1 to IF_NAMESIZE - 1 characters, no
+ * '/' or ':', not "." or "..". It names a pin directory under bpffs, so it
+ * must be one path component. 0, or -EINVAL (NULL too); says nothing. */
+int xg_ifname_check(const char *ifname);
 
 #endif

@@ -27,6 +27,11 @@
  * All functions return 0 or a negative errno, and say what failed, on which
  * interface, and what to do, through pr_warn. Root (CAP_SYS_ADMIN, CAP_BPF,
  * CAP_NET_ADMIN, CAP_PERFMON) is needed.
+ *
+ * The code, in user/xdp: attach.c (load, fill, pin, attach, detach,
+ * destroy), pins.c (bpffs, pin paths, locks, info), iface.c (the programs on
+ * an interface; xg_xdp_cleanup), read.c (the readers behind `stats` and
+ * `status`); internal.h is what they share.
  */
 #ifndef XDPGAME_XDP_LOADER_H
 #define XDPGAME_XDP_LOADER_H
@@ -119,6 +124,11 @@ const char *xg_xdp_counter_name(int idx);
 int xg_xdp_list(int (*cb)(const char *ifname, const struct xg_xdp_info *info,
 			  bool alive, void *arg),
 		void *arg);
+
+/* The instance pinned for ifname: 1, with its info (zeroed if unreadable)
+ * and whether its holder is alive; 0 if there is none, or the pins cannot
+ * be listed. */
+int xg_xdp_find(const char *ifname, struct xg_xdp_info *info, bool *alive);
 
 /* Mount bpffs at /sys/fs/bpf unless it is mounted. 0 or negative errno. */
 int xg_bpffs_ensure(void);

@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Attaching and detaching (see xdp/loader.h for the pin layout and the
+ * locking).
+ *
+ * attach:   check the options -> bpffs -> claim the pin directory (under the
+ *           root lock; a dead holder's leftovers are removed) -> the
+ *           interface carries no XDP program -> open, set rodata, load ->
+ *           fill ports/config -> pin maps and prog -> attach (native, then
+ *           generic for auto) -> write info.
+ * destroy:  detach (XDP_FLAGS_REPLACE with our program) -> remove the pins
+ *           and the directory (under the root lock) -> unlock -> free.
+ * The cleanup after a dead holder is in iface.c, the readers in read.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/if_link.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "core/log.h"
+#include "xdp/internal.h"
+#include "xdpgame.skel.h"
+
+/* clang-format off */
+static const char *const mode_names[] = {
+	[XG_MODE_AUTO] = "auto",
+	[XG_MODE_NATIVE] = "native",
+	[XG_MODE_GENERIC] = "generic",
+	[XG_MODE_SOCKETS] = "sockets",
+};
+/* clang-format on */
+
+const char *xg_mode_name(enum xg_xdp_mode m)
+{
+	if ((unsigned int)m >= ARRAY_SIZE(mode_names))
+		return "?";
+	return mode_names[m];
+}
+
+int xg_mode_parse(const char *s, enum xg_xdp_mode *m)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(mode_names); i++) {
+		if (!strcmp(s, mode_names[i])) {
+			*m = (enum xg_xdp_mode)i;
+			return 0;
+		}
+	}
+	if (!strcmp(s, "drv")) {
+		*m = XG_MODE_NATIVE;
+		return 0;
+	}
+	if (!strcmp(s, "skb")) {
+		*m = XG_MODE_GENERIC;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int xg_xdp_xsks_fd(const struct xg_xdp *x)
+{
+	return bpf_map__fd(x->skel->maps.xsks);
+}
+
+int xg_xdp_config_fd(const struct xg_xdp *x)
+{
+	return bpf_map__fd(x->skel->maps.config);
+}
+
+int xg_xdp_workers_fd(const struct xg_xdp *x)
+{
+	return bpf_map__fd(x->skel->maps.workers);
+}
+
+enum xg_xdp_mode xg_xdp_attached_mode(const struct xg_xdp *x)
+{
+	return x->mode;
+}
+
+/* ---- attach ----------------------------------------------------------- */
+
+static int check_opts(const struct xg_xdp_opts *o)
+{
+	int err = pins_check_ifname(o->ifname);
+
+	if (err)
+		return err;
+	if (o->mode != XG_MODE_AUTO && o->mode != XG_MODE_NATIVE &&
+	    o->mode != XG_MODE_GENERIC) {
+		pr_warn("error: %s: XDP mode '%s' cannot be attached (auto, "
+			"native or generic)\n",
+			o->ifname, xg_mode_name(o->mode));
+		return -EINVAL;
+	}
+	if (!o->ports || o->nports < 1 || o->nports > XG_XDP_MAX_PORTS) {
+		pr_warn("error: %s: %d game ports given; 1 to %d are "
+			"supported\n",
+			o->ifname, o->nports, XG_XDP_MAX_PORTS);
+		return -EINVAL;
+	}
+	for (int i = 0; i < o->nports; i++) {
+		if (!o->ports[i]) {
+			pr_warn("error: %s: port 0 is not a game port\n",
+				o->ifname);
+			return -EINVAL;
+		}
+	}
+	if (o->nqueues < 0 || o->nqueues > XG_XDP_MAX_QUEUES) {
+		pr_warn("error: %s: %d queues; the program serves queues 0 to "
+			"%d\n",
+			o->ifname, o->nqueues, XG_XDP_MAX_QUEUES - 1);
+		return -EINVAL;
+	}
+	if (o->ipv6_ext_max < 0 || o->ipv6_ext_max > XG_XDP_IPV6_EXT_LIMIT) {
+		pr_warn("error: %s: IPv6 extension header limit %d is not in "
+			"0..%d\n",
+			o->ifname, o->ipv6_ext_max, XG_XDP_IPV6_EXT_LIMIT);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Create the pin directory and lock it, removing a dead instance's first.
+ * A live one: -EEXIST.
+ */
+static int claim_pin_dir(struct xg_xdp *x)
+{
+	struct xg_xdp_info info;
+	int lock, held, err;
+
+	lock = pins_root_lock();
+	if (lock < 0)
+		return lock;
+	held = pins_dir_held(x->pin_dir);
+	if (held == 1) {
+		if (pins_read_info(x->ifname, &info) || !info.pid)
+			/* the holder is still starting: no info written yet
+			 * (and never suggest `kill -TERM 0`) */
+			pr_warn("error: another xdpgame is starting on %s (pins "
+				"in %s); wait for it, or stop it with SIGTERM\n",
+				x->ifname, x->pin_dir);
+		else
+			pr_warn("error: xdpgame already runs on %s (pid %u, %s "
+				"mode, pins in %s); stop that one first (kill "
+				"-TERM %u)\n",
+				x->ifname, info.pid, xg_mode_name(info.mode),
+				x->pin_dir, info.pid);
+		err = -EEXIST;
+		goto out;
+	}
+	if (held == 0) {
+		pins_read_info(x->ifname, &info);
+		pr_info("%s: cleaning up after an xdpgame that is gone (pid "
+			"%u)\n",
+			x->ifname, info.pid);
+		err = iface_cleanup_locked(x->ifname);
+		if (err < 0)
+			goto out;
+	} else if (held != -ENOENT) {
+		err = held;
+		pr_warn("error: cannot open %s: %s\n", x->pin_dir,
+			strerror(-err));
+		goto out;
+	}
+	if (mkdir(x->pin_dir, 0700)) {
+		err = -errno;
+		pr_warn("error: cannot create %s: %s\n", x->pin_dir,
+			strerror(-err));
+		goto out;
+	}
+	x->dir_fd = open(x->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (x->dir_fd < 0 || flock(x->dir_fd, LOCK_EX | LOCK_NB)) {
+		err = -errno;
+		pr_warn("error: cannot lock %s: %s\n", x->pin_dir,
+			strerror(-err));
+		if (x->dir_fd >= 0)
+			close(x->dir_fd);
+		x->dir_fd = -1;
+		rmdir(x->pin_dir);
+		goto out;
+	}
+	err = 0;
+out:
+	pins_root_unlock(lock);
+	return err;
+}
+
+/* Give the pin directory up: remove it and unlock. */
+static void release_pin_dir(struct xg_xdp *x)
+{
+	int lock;
+
+	if (x->dir_fd < 0)
+		return;
+	lock = pins_root_lock();
+	pins_remove(x->pin_dir, NULL, 0);
+	close(x->dir_fd);
+	x->dir_fd = -1;
+	pins_root_unlock(lock);
+}
+
+
+static int load(struct xg_xdp *x, const struct xg_xdp_opts *o)
+{
+	char eb[ERRBUF];
+	int err;
+
+	x->skel = xdpgame__open();
+	if (!x->skel) {
+		err = -errno;
+		pr_warn("error: %s: cannot open the XDP program: %s\n",
+			x->ifname, errstr(err, eb));
+		return err;
+	}
+	x->skel->rodata->xg_ipv6_ext_max =
+		o->ipv6_ext_max ? (__u32)o->ipv6_ext_max :
+				  XG_XDP_IPV6_EXT_DEFAULT;
+	err = xdpgame__load(x->skel);
+	if (err) {
+		pr_warn("error: %s: cannot load the XDP program: %s; it needs "
+			"root and a kernel >= 5.10 with BTF (run with -v for "
+			"the verifier's log)\n",
+			x->ifname, errstr(err, eb));
+		xdpgame__destroy(x->skel);
+		x->skel = NULL;
+		return err;
+	}
+	return 0;
+}
+
+static int fill_maps(struct xg_xdp *x, const struct xg_xdp_opts *o)
+{
+	struct xg_xdp_config cfg = {
+		.kernel_replies = o->kernel_replies,
+		.redirect = o->redirect,
+	};
+	char eb[ERRBUF];
+	__u8 one = 1;
+	__u32 key = 0;
+	int err;
+
+	for (int i = 0; i < o->nports; i++) {
+		err = bpf_map_update_elem(bpf_map__fd(x->skel->maps.ports),
+					  &o->ports[i], &one, BPF_ANY);
+		if (err)
+			goto fail;
+	}
+	err = bpf_map_update_elem(bpf_map__fd(x->skel->maps.config), &key,
+				  &cfg, BPF_ANY);
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	err = -errno;
+	pr_warn("error: %s: cannot fill the XDP program's maps: %s\n",
+		x->ifname, errstr(err, eb));
+	return err;
+}
+
+static int write_info(struct xg_xdp *x, const struct xg_xdp_opts *o)
+{
+	struct xg_xdp_info info = {
+		.pid = (__u32)getpid(),
+		.mode = x->mode,
+		.nqueues = (__u32)o->nqueues,
+		.flags = (o->redirect ? XG_INFO_REDIRECT : 0) |
+			 (o->kernel_replies ? XG_INFO_KERNEL_REPLIES : 0),
+		.nports = (__u32)o->nports,
+		.ifindex = (__u32)x->ifindex,
+		.prog_id = iface_prog_id(
+			bpf_program__fd(x->skel->progs.xdpgame_rx)),
+	};
+	struct timespec ts;
+	char eb[ERRBUF];
+	__u32 key = 0;
+	int err;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	info.attach_time = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+	for (int i = 0; i < o->nports && i < XG_XDP_INFO_PORTS; i++)
+		info.ports[i] = o->ports[i];
+	err = bpf_map_update_elem(bpf_map__fd(x->skel->maps.info), &key, &info,
+				  BPF_ANY);
+	if (err) {
+		err = -errno;
+		pr_warn("error: %s: cannot write the info map: %s\n",
+			x->ifname, errstr(err, eb));
+	}
+	return err;
+}
+
+/* Pin every map of the program under its own name, and the program. */
+static int pin_all(struct xg_xdp *x)
+{
+	char path[PIN_PATH_MAX], eb[ERRBUF];
+	struct bpf_map *map;
+	int err;
+
+	bpf_object__for_each_map(map, x->skel->obj) {
+		if (bpf_map__is_internal(map))
+			continue;
+		pins_path(path, x->ifname, bpf_map__name(map));
+		err = bpf_map__pin(map, path);
+		if (err)
+			goto fail;
+	}
+	pins_path(path, x->ifname, XG_PIN_PROG);
+	err = bpf_program__pin(x->skel->progs.xdpgame_rx, path);
+	if (err)
+		goto fail;
+	return 0;
+fail:
+	pr_warn("error: %s: cannot pin %s: %s\n", x->ifname, path,
+		errstr(err, eb));
+	return err;
+}
+
+static int attach_one(struct xg_xdp *x, enum xg_xdp_mode m)
+{
+	__u32 flag = m == XG_MODE_NATIVE ? XDP_FLAGS_DRV_MODE :
+					   XDP_FLAGS_SKB_MODE;
+	int err;
+
+	err = bpf_xdp_attach(x->ifindex,
+			     bpf_program__fd(x->skel->progs.xdpgame_rx),
+			     XDP_FLAGS_UPDATE_IF_NOEXIST | flag, NULL);
+	if (err)
+		return err;
+	x->mode = m;
+	x->mode_flag = flag;
+	x->attached = true;
+	return 0;
+}
+
+static const char *attach_hint(int err)
+{
+	switch (-err) {
+	case EOPNOTSUPP:
+		return "the driver has no native XDP";
+	case EBUSY:
+	case EEXIST:
+		return "another XDP program got there first";
+	case ERANGE:
+	case EINVAL:
+		return "see the kernel's message above; an MTU too large for "
+		       "XDP is a common cause";
+	case EPERM:
+		return "run as root";
+	default:
+		return "see `xdpgame doctor`";
+	}
+}
+
+static int attach_mode(struct xg_xdp *x, enum xg_xdp_mode want)
+{
+	char eb[ERRBUF], eb2[ERRBUF];
+	int err, err_native;
+
+	if (want != XG_MODE_AUTO) {
+		err = attach_one(x, want);
+		if (err) {
+			pr_warn("error: cannot attach the XDP program to %s in "
+				"%s mode: %s (%s)%s\n",
+				x->ifname, xg_mode_name(want), errstr(err, eb),
+				attach_hint(err),
+				want == XG_MODE_NATIVE ?
+					"; --mode generic works on any driver" :
+					"");
+			return err;
+		}
+		pr_info("%s: XDP program attached in %s mode\n", x->ifname,
+			xg_mode_name(want));
+		return 0;
+	}
+	err_native = attach_one(x, XG_MODE_NATIVE);
+	if (!err_native) {
+		pr_info("%s: XDP program attached in native mode\n",
+			x->ifname);
+		return 0;
+	}
+	err = attach_one(x, XG_MODE_GENERIC);
+	if (err) {
+		pr_warn("error: cannot attach the XDP program to %s: native "
+			"mode: %s (%s); generic mode: %s (%s)\n",
+			x->ifname, errstr(err_native, eb),
+			attach_hint(err_native),
+			errstr(err, eb2), attach_hint(err));
+		return err;
+	}
+	pr_info("%s: XDP program attached in generic mode (slower); native "
+		"mode failed: %s (%s)\n",
+		x->ifname, errstr(err_native, eb), attach_hint(err_native));
+	return 0;
+}
+
+int xg_xdp_attach(const struct xg_xdp_opts *o, struct xg_xdp **out)
+{
+	struct xg_xdp *x;
+	int err;
+
+	*out = NULL;
+	err = check_opts(o);
+	if (err)
+		return err;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->dir_fd = -1;
+	snprintf(x->ifname, sizeof(x->ifname), "%s", o->ifname);
+	pins_path(x->pin_dir, x->ifname, NULL);
+	x->ifindex = (int)if_nametoindex(x->ifname);
+	if (!x->ifindex) {
+		err = -errno;
+		pr_warn("error: no interface %s (%s); see `ip link`\n",
+			x->ifname, strerror(-err));
+		goto err_free;
+	}
+
+	err = xg_bpffs_ensure();
+	if (err)
+		goto err_free;
+	err = claim_pin_dir(x);
+	if (err)
+		goto err_free;
+	err = iface_check_free(x->ifindex, x->ifname);
+	if (err)
+		goto err_release;
+	err = load(x, o);
+	if (err)
+		goto err_release;
+	err = fill_maps(x, o);
+	if (err)
+		goto err_skel;
+	err = write_info(x, o); /* pid now, for `status`; mode once attached */
+	if (err)
+		goto err_skel;
+	err = pin_all(x);
+	if (err)
+		goto err_skel;
+	err = attach_mode(x, o->mode);
+	if (err)
+		goto err_skel;
+	err = write_info(x, o);
+	if (err)
+		goto err_detach;
+	*out = x;
+	return 0;
+
+err_detach:
+	xg_xdp_detach_prog(x);
+err_skel:
+	xdpgame__destroy(x->skel);
+err_release:
+	release_pin_dir(x);
+err_free:
+	free(x);
+	return err;
+}
+
+void xg_xdp_detach_prog(struct xg_xdp *x)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, ao);
+	char eb[ERRBUF];
+	int err;
+
+	if (!x || !x->attached)
+		return;
+	ao.old_prog_fd = bpf_program__fd(x->skel->progs.xdpgame_rx);
+	err = bpf_xdp_detach(x->ifindex, x->mode_flag, &ao);
+	if (err == -EEXIST) {
+		pr_warn("warning: %s: the XDP program is no longer xdpgame's "
+			"(replaced by someone else); left alone\n",
+			x->ifname);
+	} else if (err == -ENODEV) {
+		pr_debug("%s: interface gone\n", x->ifname);
+	} else if (err) {
+		/* still attached: destroy keeps the pins for `detach` */
+		pr_warn("warning: cannot detach the XDP program from %s: %s; "
+			"run `xdpgame detach %s`\n",
+			x->ifname, errstr(err, eb), x->ifname);
+		return;
+	} else {
+		pr_debug("%s: XDP program detached\n", x->ifname);
+	}
+	x->attached = false;
+}
+
+void xg_xdp_destroy(struct xg_xdp *x)
+{
+	if (!x)
+		return;
+	xg_xdp_detach_prog(x);
+	if (x->attached) {
+		/* leave the pins to `xdpgame detach`; just unlock */
+		close(x->dir_fd);
+		x->dir_fd = -1;
+	}
+	release_pin_dir(x);
+	xdpgame__destroy(x->skel);
+	free(x);
+}

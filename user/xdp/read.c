@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading a running instance through its pins, for the commands that are not
+ * its holder (`stats`, `status`, `detach`) and for the holder's own report:
+ * the counter names, the stats map summed over the CPUs, the published
+ * workers, the list of pinned instances.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "core/log.h"
+#include "xdp/internal.h"
+
+/* clang-format off */
+static const char *const counter_names[XG_CNT_MAX] = {
+	[XG_CNT_PASS_NOT_GAME] = "pass_not_game",
+	[XG_CNT_PASS_FRAGMENT] = "pass_fragment",
+	[XG_CNT_PASS_VLAN] = "pass_vlan",
+	[XG_CNT_PASS_IPV6_EXT] = "pass_ipv6_ext",
+	[XG_CNT_REDIRECT] = "redirect",
+	[XG_CNT_FALLTHROUGH] = "fallthrough",
+	[XG_CNT_XDP_TX] = "xdp_tx",
+	[XG_CNT_DROP_UDP_LEN] = "drop_udp_len",
+	[XG_CNT_DROP_TOO_SHORT] = "drop_too_short",
+	[XG_CNT_DROP_BAD_MAGIC] = "drop_bad_magic",
+	[XG_CNT_DROP_BAD_VERSION] = "drop_bad_version",
+	[XG_CNT_DROP_BAD_TYPE] = "drop_bad_type",
+	[XG_CNT_DROP_RESERVED] = "drop_reserved",
+	[XG_CNT_DROP_SIZE_OVER] = "drop_size_over",
+	[XG_CNT_DROP_SIZE_UNDER] = "drop_size_under",
+	[XG_CNT_DROP_BODY_SIZE] = "drop_body_size",
+	[XG_CNT_DROP_BAD_COORD] = "drop_bad_coord",
+};
+/* clang-format on */
+
+const char *xg_xdp_counter_name(int idx)
+{
+	if (idx < 0 || idx >= XG_CNT_MAX)
+		return NULL;
+	return counter_names[idx];
+}
+
+int xg_xdp_sum_stats(int fd, struct xg_xdp_count out[XG_CNT_MAX])
+{
+	struct xg_xdp_count *vals;
+	int ncpu, err = 0;
+
+	memset(out, 0, sizeof(*out) * XG_CNT_MAX);
+	ncpu = libbpf_num_possible_cpus();
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 k = 0; k < XG_CNT_MAX && !err; k++) {
+		if (bpf_map_lookup_elem(fd, &k, vals)) {
+			err = -errno;
+			break;
+		}
+		for (int c = 0; c < ncpu; c++) {
+			out[k].packets += vals[c].packets;
+			out[k].bytes += vals[c].bytes;
+		}
+	}
+	free(vals);
+	return err;
+}
+
+int xg_xdp_read_stats(const char *ifname, struct xg_xdp_count out[XG_CNT_MAX])
+{
+	struct bpf_map_info mi = {};
+	char path[PIN_PATH_MAX];
+	__u32 milen = sizeof(mi);
+	int fd, err = 0;
+
+	memset(out, 0, sizeof(*out) * XG_CNT_MAX);
+	err = pins_check_ifname(ifname);
+	if (err)
+		return err;
+	pins_path(path, ifname, XG_PIN_STATS);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		err = fd;
+		if (err == -ENOENT)
+			pr_warn("error: xdpgame is not attached to %s (no %s)\n",
+				ifname, path);
+		else
+			pr_warn("error: cannot open %s: %s\n", path,
+				strerror(-err));
+		return err;
+	}
+	if (bpf_obj_get_info_by_fd(fd, &mi, &milen) ||
+	    mi.value_size != sizeof(struct xg_xdp_count) ||
+	    mi.max_entries != XG_CNT_MAX) {
+		pr_warn("error: %s has another layout (value %u bytes, %u "
+			"counters; this xdpgame expects %zu, %d): was it "
+			"pinned by another version?\n",
+			path, mi.value_size, mi.max_entries,
+			sizeof(struct xg_xdp_count), XG_CNT_MAX);
+		err = -EPROTO;
+	} else {
+		err = xg_xdp_sum_stats(fd, out);
+		if (err)
+			pr_warn("error: cannot read %s: %s\n", path,
+				strerror(-err));
+	}
+	close(fd);
+	return err;
+}
+
+int xg_xdp_list(int (*cb)(const char *ifname, const struct xg_xdp_info *info,
+			  bool alive, void *arg),
+		void *arg)
+{
+	char dir[PIN_PATH_MAX];
+	struct xg_xdp_info info;
+	struct dirent *de;
+	int n = 0, ret = 0;
+	DIR *d;
+
+	if (!pins_bpffs_mounted())
+		return 0;
+	d = opendir(XG_PIN_ROOT);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    de->d_type != DT_DIR || strlen(de->d_name) >= IF_NAMESIZE)
+			continue;
+		pins_path(dir, de->d_name, NULL);
+		pins_read_info(de->d_name, &info);
+		ret = cb(de->d_name, &info, pins_dir_held(dir) == 1, arg);
+		if (ret)
+			break;
+		n++;
+	}
+	closedir(d);
+	return ret ? ret : n;
+}
+
+int xg_xdp_read_workers(const char *ifname, struct xg_worker_pub *out, int max)
+{
+	char path[PIN_PATH_MAX];
+	__u32 key;
+	int fd, n = 0, err;
+
+	err = pins_check_ifname(ifname);
+	if (err)
+		return err;
+	pins_path(path, ifname, XG_PIN_WORKERS);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return fd;
+	for (key = 0; key < XG_XDP_MAX_WORKERS && n < max; key++) {
+		if (bpf_map_lookup_elem(fd, &key, &out[n])) {
+			err = -errno;
+			break;
+		}
+		if (out[n].valid)
+			n++;
+	}
+	close(fd);
+	return err ? err : n;
+}
+
+struct find {
+	const char *ifname;
+	struct xg_xdp_info *info;
+	bool *alive;
+	bool found;
+};
+
+static int find_cb(const char *ifname, const struct xg_xdp_info *info,
+		   bool alive, void *arg)
+{
+	struct find *f = arg;
+
+	if (strcmp(ifname, f->ifname))
+		return 0;
+	*f->info = *info;
+	*f->alive = alive;
+	f->found = true;
+	return 1;
+}
+
+int xg_xdp_find(const char *ifname, struct xg_xdp_info *info, bool *alive)
+{
+	struct find f = { ifname, info, alive, false };
+
+	memset(info, 0, sizeof(*info));
+	*alive = false;
+	if (xg_xdp_list(find_cb, &f) < 0)
+		return 0;
+	return f.found;
+}
