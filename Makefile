@@ -63,7 +63,9 @@ USER_LIB_OBJ := $(call obj,obj,$(USER_LIB_SRC))
 TEST_OBJ := $(call obj,obj,$(UNIT_SRC) $(BPFT_SRC) $(INTEG_SRC))
 ASAN_OBJ := $(call obj,asan,$(USER_LIB_SRC) $(UNIT_SRC))
 TSAN_OBJ := $(call obj,tsan,user/core/ring.c user/game/world.c user/game/msg.c \
-	tests/unit/test_ring.c tests/unit/test_world.c tests/tsan/runner.c)
+	user/game/session.c user/core/siphash.c \
+	tests/unit/test_ring.c tests/unit/test_world.c \
+	tests/unit/test_session_threads.c tests/tsan/runner.c)
 BPF_OBJ := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRC))
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRC))
 
@@ -140,7 +142,7 @@ $(TESTS_TSAN): $(TSAN_OBJ)
 test: $(BIN) $(TESTS) $(TESTS_ASAN) $(TESTS_TSAN)
 	@echo "== unit tests under ASan+UBSan"
 	$(Q)ASAN_OPTIONS=detect_leaks=1 $(TESTS_ASAN) --jobs 2
-	@echo "== ring and world under TSan"
+	@echo "== ring, world and sessions under TSan"
 	$(Q)setarch $(shell uname -m) -R $(TESTS_TSAN)
 	@echo "== whole suite: unit, BPF, integration over veth"
 	$(Q)XDPGAME=$(abspath $(BIN)) XG_SRCDIR=$(CURDIR) $(TESTS) --jobs 1

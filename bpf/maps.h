@@ -33,6 +33,42 @@ struct {
 	__type(value, struct xg_xdp_config);
 } config SEC(".maps");
 
+/* This host's own addresses on the interface (IPv4 mapped); filled by the
+ * loader. Game traffic to any other address is not ours to answer. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XG_XDP_MAX_ADDRS);
+	__type(key, struct xg_addr);
+	__type(value, __u8);
+} addrs SEC(".maps");
+
+/* Sessions by player id: written by user space (open, end), read here;
+ * last_seen and the budget are updated here. Its own map, not an LRU, so a
+ * flood can never evict an admitted player. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_MAX_PLAYERS);
+	__type(key, __u32);
+	__type(value, struct xg_session_entry);
+} sessions SEC(".maps");
+
+/* Handshake budget of all sources together, key 0. Updated from every
+ * CPU without atomics: two CPUs racing can let a request or two more by. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_bucket);
+} hs_total SEC(".maps");
+
+/* Handshake budget per source address. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XG_XDP_HS_SOURCES);
+	__type(key, struct xg_addr);
+	__type(value, struct xg_bucket);
+} hs_limits SEC(".maps");
+
 /* Counters, indexed by enum xg_xdp_counter; per CPU, so no atomics. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -36,8 +36,8 @@ int xdp_swap(struct xdp_md *ctx)
 	h = f.payload;
 	if ((void *)h + XG_HEARTBEAT_SIZE > data_end)
 		return XDP_PASS;
-	xg_make_ack(h, XG_ST_OK);
-	xg_frame_reply(&f, data);
+	xg_make_reply(h, XG_ST_OK, XG_ACK_SIZE);
+	xg_frame_reply(&f, data, XG_ACK_SIZE);
 	trim = data_end - ((void *)h + XG_ACK_SIZE);
 	if (trim && bpf_xdp_adjust_tail(ctx, -(int)trim))
 		return XDP_PASS;

@@ -9,8 +9,14 @@
  *     not a fragment                   PASS                   pass_fragment
  *     IPv6 ext chain walkable          PASS                   pass_ipv6_ext
  *   UDP to a port in `ports`           PASS                   pass_not_game
+ *   to our MAC and one of our IPs,     PASS                   pass_not_local
+ *     not broadcast or multicast
  *   UDP length field fits the frame    DROP                   drop_udp_len
  *   xg_validate() says XG_OK           DROP                   drop_<reason>
+ *   JOIN/ANSWER: source's budget       DROP                   deny_handshake_rate
+ *   game request: live session, its    DROP                   deny_<reason>
+ *     token, address and port, budget
+ *   HEARTBEAT, kernel replies on       TX                     xdp_tx
  *   config.redirect, XSK at the queue  PASS (kernel socket)   fallthrough
  *   → REDIRECT                                                redirect
  *
@@ -46,6 +52,116 @@
  * XG_XDP_IPV6_EXT_LIMIT. */
 const volatile __u32 xg_ipv6_ext_max = XG_XDP_IPV6_EXT_DEFAULT;
 
+/* The frame's source or destination IP as a struct xg_addr. */
+static __always_inline void frame_addr(const struct xg_frame *f, int dst,
+				       struct xg_addr *a)
+{
+	__u32 *w = (__u32 *)a->a;
+
+	if (f->iph) {
+		w[0] = 0;
+		w[1] = 0;
+		w[2] = bpf_htonl(0xffff);
+		w[3] = dst ? f->iph->daddr : f->iph->saddr;
+	} else if (f->ip6h) {
+		__builtin_memcpy(a->a, dst ? &f->ip6h->daddr : &f->ip6h->saddr,
+				 16);
+	}
+}
+
+/* Addressed to this host: our MAC (unless the loader left it zero), not
+ * broadcast or multicast, and one of the interface's addresses. */
+static __always_inline int is_local(const struct xg_frame *f,
+				    const struct xg_xdp_config *cfg)
+{
+	const __u8 *d = f->eth->h_dest;
+	struct xg_addr a;
+	__u32 d4;
+
+	if (cfg->mac[0] | cfg->mac[1] | cfg->mac[2] | cfg->mac[3] |
+	    cfg->mac[4] | cfg->mac[5]) {
+		if (d[0] != cfg->mac[0] || d[1] != cfg->mac[1] ||
+		    d[2] != cfg->mac[2] || d[3] != cfg->mac[3] ||
+		    d[4] != cfg->mac[4] || d[5] != cfg->mac[5])
+			return 0;
+	}
+	if (d[0] & 1) /* group bit: broadcast or multicast MAC */
+		return 0;
+	if (f->iph) {
+		d4 = bpf_ntohl(f->iph->daddr);
+		if (d4 == 0xffffffff || (d4 >> 28) == 0xe)
+			return 0;
+	} else if (f->ip6h) {
+		if (f->ip6h->daddr.in6_u.u6_addr8[0] == 0xff)
+			return 0;
+	}
+	frame_addr(f, 1, &a);
+	return bpf_map_lookup_elem(&addrs, &a) != NULL;
+}
+
+/* JOIN and ANSWER: within their source address's budget, then within
+ * the budget of all sources together. */
+static __always_inline int handshake_allowed(const struct xg_frame *f,
+					     const struct xg_xdp_config *cfg,
+					     __u64 now)
+{
+	struct xg_bucket *b, nb = {};
+	struct xg_addr a;
+	__u32 key = 0;
+	int ok = 1;
+
+	if (cfg->hs_rate) {
+		frame_addr(f, 0, &a);
+		b = bpf_map_lookup_elem(&hs_limits, &a);
+		if (b) {
+			ok = xg_bucket_take(b, now, cfg->hs_rate, cfg->hs_burst);
+		} else {
+			ok = xg_bucket_take(&nb, now, cfg->hs_rate,
+					    cfg->hs_burst);
+			bpf_map_update_elem(&hs_limits, &a, &nb, BPF_ANY);
+		}
+	}
+	if (!ok || !cfg->hs_total_rate)
+		return ok;
+	b = bpf_map_lookup_elem(&hs_total, &key);
+	return b ? xg_bucket_take(b, now, cfg->hs_total_rate,
+				  cfg->hs_total_burst) : 1;
+}
+
+/* A game request: its session by player id, then the same checks in the
+ * same order as user space (game/session.c). XG_DENY_NONE lets it in. */
+static __always_inline int session_check(const struct xg_hdr *h,
+					 const struct xg_frame *f,
+					 const struct xg_xdp_config *cfg,
+					 __u64 now)
+{
+	__u32 player = xg_le32(h->player);
+	struct xg_session_entry *e;
+	struct xg_addr a;
+	__u32 *x, *y;
+
+	e = bpf_map_lookup_elem(&sessions, &player);
+	if (!e || !e->token)
+		return XG_DENY_NO_SESSION;
+	if (e->token != xg_le64(h->token))
+		return XG_DENY_BAD_TOKEN;
+	frame_addr(f, 0, &a);
+	x = (__u32 *)a.a;
+	y = (__u32 *)e->addr.a;
+	if (x[0] != y[0] || x[1] != y[1] || x[2] != y[2] || x[3] != y[3] ||
+	    f->udph->source != e->port)
+		return XG_DENY_WRONG_SOURCE;
+	/* last_seen may be a little ahead: written on another CPU */
+	if (cfg->session_timeout_ms && now > e->last_seen &&
+	    now - e->last_seen > (__u64)cfg->session_timeout_ms * 1000000)
+		return XG_DENY_EXPIRED;
+	if (!xg_bucket_take(&e->budget, now, cfg->session_rate,
+			    cfg->session_burst))
+		return XG_DENY_SESSION_RATE;
+	e->last_seen = now;
+	return XG_DENY_NONE;
+}
+
 SEC("xdp")
 int xdpgame_rx(struct xdp_md *ctx)
 {
@@ -54,9 +170,10 @@ int xdpgame_rx(struct xdp_md *ctx)
 	__u64 bytes = data_end - data;
 	struct xg_xdp_config *cfg;
 	struct xg_frame f;
+	struct xg_hdr *h;
 	enum xg_err err;
-	int verdict;
-	__u32 trim;
+	int verdict, deny;
+	__u64 now;
 	long act;
 
 	/* L2-L4, the walk user space shares (include/xdpgame/parsing.h) */
@@ -65,6 +182,11 @@ int xdpgame_rx(struct xdp_md *ctx)
 		return xg_verdict(verdict, bytes, XDP_PASS);
 	if (!xg_is_game_port(bpf_ntohs(f.udph->dest)))
 		return xg_verdict(XG_CNT_PASS_NOT_GAME, bytes, XDP_PASS);
+	cfg = xg_config();
+	if (!cfg)
+		return xg_verdict(XG_CNT_FALLTHROUGH, bytes, XDP_PASS);
+	if (!is_local(&f, cfg))
+		return xg_verdict(XG_CNT_PASS_NOT_LOCAL, bytes, XDP_PASS);
 	if (xg_frame_udp_len(&f, data_end))
 		return xg_verdict(XG_CNT_DROP_UDP_LEN, bytes, XDP_DROP);
 
@@ -72,30 +194,43 @@ int xdpgame_rx(struct xdp_md *ctx)
 	err = xg_validate(f.payload, data_end, f.len);
 	if (err != XG_OK)
 		return xg_verdict(XG_CNT_DROP_BASE + err, bytes, XDP_DROP);
+	h = f.payload;
+	if ((void *)(h + 1) > data_end) /* validated; for the verifier */
+		return xg_verdict(XG_CNT_DROP_TOO_SHORT, bytes, XDP_DROP);
 
-	cfg = xg_config();
-	if (!cfg)
-		return xg_verdict(XG_CNT_FALLTHROUGH, bytes, XDP_PASS);
+	/* Sessions: a handshake within its source's budget goes on to user
+	 * space; a game request needs its live session. */
+	now = bpf_ktime_get_ns();
+	if (xg_is_handshake(h->type)) {
+		if (!handshake_allowed(&f, cfg, now))
+			return xg_verdict(XG_CNT_DENY_BASE +
+						  XG_DENY_HANDSHAKE_RATE,
+					  bytes, XDP_DROP);
+		goto redirect;
+	}
+	deny = session_check(h, &f, cfg, now);
+	if (deny)
+		return xg_verdict(XG_CNT_DENY_BASE + deny, bytes, XDP_DROP);
 
 	/* HEARTBEAT answered here, when switched on: same bytes as the
-	 * user-space handler would send (same ack and reply builders). */
-	if (cfg->kernel_replies) {
-		struct xg_hdr *h = f.payload;
+	 * user-space handler would send (same reply builders). A frame with
+	 * bytes after the datagram goes to user space, which trims. */
+	if (cfg->kernel_replies && h->type == XG_MSG_HEARTBEAT) {
+		void *end = data_end;
 
-		if ((void *)h + XG_HEARTBEAT_SIZE <= data_end &&
-		    h->type == XG_MSG_HEARTBEAT) {
-			xg_make_ack(h, xg_heartbeat_status(h));
-			xg_frame_reply(&f, data);
-			/* trim what follows the ack (the request's tail and any
-			 * Ethernet padding); pkt_end - pkt is a plain scalar */
-			trim = data_end - ((void *)h + XG_ACK_SIZE);
-			if (trim && bpf_xdp_adjust_tail(ctx, -(int)trim))
-				return xg_verdict(XG_CNT_FALLTHROUGH, bytes,
-						  XDP_PASS);
-			return xg_verdict(XG_CNT_XDP_TX, bytes, XDP_TX);
-		}
+		if ((void *)h + XG_HEARTBEAT_SIZE > data_end)
+			goto redirect; /* validated; for the verifier */
+		/* a separate value, so that the compiler cannot fold the two
+		 * tests into one equality, which proves no bounds */
+		asm volatile("" : "+r"(end));
+		if ((void *)h + XG_HEARTBEAT_SIZE < end)
+			goto redirect;
+		xg_make_reply(h, XG_ST_OK, XG_ACK_SIZE);
+		xg_frame_reply(&f, data, XG_ACK_SIZE);
+		return xg_verdict(XG_CNT_XDP_TX, bytes, XDP_TX);
 	}
 
+redirect:
 	/* To the queue's AF_XDP socket; without one, to the kernel socket. */
 	if (!cfg->redirect)
 		return xg_verdict(XG_CNT_FALLTHROUGH, bytes, XDP_PASS);

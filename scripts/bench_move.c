@@ -17,6 +17,7 @@
  * difference of the totals over the difference of N is the cost of one MOVE,
  * with the setup and the building of the requests left out.
  */
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +28,11 @@
 
 #include "game/handlers.h"
 #include "game/msg.h"
+#include "game/session.h"
 #include "core/stats.h"
 #include "game/world.h"
 
-enum { HDRS = 14 + 20 + 8, FRAME = 256 };
+enum { HDRS = 14 + 20 + 8, FRAME = 256, PLAYERS = 500 };
 
 struct req {
 	uint32_t len;
@@ -95,7 +97,7 @@ serve_moves(struct xg_handler_ctx *ctx, const struct req *reqs, uint32_t n,
 		r = xg_handle(ctx, f.payload, f.len, f.payload, f.len);
 		if (r != XG_ACK_SIZE)
 			return 0;
-		bytes += xg_frame_reply(&f, fr);
+		bytes += xg_frame_reply(&f, fr, (uint32_t)r);
 	}
 	return bytes;
 }
@@ -103,7 +105,11 @@ serve_moves(struct xg_handler_ctx *ctx, const struct req *reqs, uint32_t n,
 int main(int argc, char **argv)
 {
 	static struct xg_stats stats;
+	static uint64_t tokens[PLAYERS];
 	struct xg_handler_ctx ctx;
+	struct xg_sessions *sessions;
+	struct xg_peer peer = { .port = 0x409c /* 40000, network order */,
+				.local_port = 0xa00f /* 4000 */ };
 	struct xg_world *world;
 	unsigned char *fr;
 	struct req *reqs;
@@ -116,20 +122,32 @@ int main(int argc, char **argv)
 	}
 	n = (uint32_t)strtoul(argv[1], NULL, 10);
 	world = xg_world_create(XG_MAX_PLAYERS);
+	sessions = world ? xg_sessions_create(world, NULL) : NULL;
 	reqs = calloc(n ? n : 1, sizeof(*reqs));
 	fr = aligned_alloc(64, 2 * FRAME);
-	if (!world || !reqs || !fr) {
+	if (!world || !sessions || !reqs || !fr) {
 		perror("bench_move");
 		return 1;
 	}
 	memset(fr, 0, 2 * FRAME);
 	xg_stats_init(&stats);
-	ctx = (struct xg_handler_ctx){ .world = world, .stats = &stats,
-				       .events = NULL, .now = 1000000000ull };
+	/* the frame's client, 192.0.2.2:40000, holds the players' sessions;
+	 * the server's budgets and expiry are the XDP program's (as on the
+	 * AF_XDP path), the session and replay checks are measured here */
+	xg_addr_from_v4(&peer.addr, htonl(0xc0000202));
+	xg_addr_from_v4(&peer.local, htonl(0xc0000201));
+	sessions->kernel_checks = true;
+	for (i = 0; i < PLAYERS; i++)
+		if (xg_session_open(sessions, i, &peer, 1000000000ull, &tokens[i]))
+			return 1;
+	ctx = (struct xg_handler_ctx){ .world = world, .sessions = sessions,
+				       .stats = &stats, .events = NULL,
+				       .now = 1000000000ull, .peer = &peer };
 	for (i = 0; i < n; i++) {
 		float x = (float)(i % 1000);
 
-		reqs[i].len = xg_msg_move(reqs[i].b, i + 1, i % 500,
+		reqs[i].len = xg_msg_move(reqs[i].b, i + 1, i % PLAYERS,
+					  tokens[i % PLAYERS],
 					  1000000000ull + i, x, -x, 1.0f);
 	}
 	build_frame(fr + FRAME); /* the pristine request headers */
@@ -144,6 +162,7 @@ int main(int argc, char **argv)
 	printf("bench_move: %u MOVE handled, %llu reply bytes, ok %llu\n", n,
 	       (unsigned long long)bytes,
 	       (unsigned long long)xg_stat_read(&stats.status[XG_ST_OK]));
+	xg_sessions_destroy(sessions);
 	xg_world_destroy(world);
 	free(reqs);
 	free(fr);

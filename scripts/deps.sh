@@ -9,7 +9,7 @@ pkgs=(
 	bpftool linux-libc-dev
 	libcriterion-dev
 	iproute2 ethtool iputils-ping netcat-openbsd procps util-linux
-	valgrind gnuplot-nox python3
+	valgrind gnuplot-nox python3 nftables
 )
 
 missing=()

@@ -311,22 +311,24 @@ static __always_inline void xg_csum_replace(__u16 *check, __u16 old, __u16 new)
 
 enum {
 	XG_REPLY_TTL = 64, /* TTL / hop limit of replies */
-	XG_ACK_WORDS = XG_ACK_SIZE / 2,
 };
 
 /*
- * Turn the frame of a request, whose ack (XG_ACK_SIZE bytes) the handler has
- * written at f->payload, into the reply: swap the Ethernet, IP and UDP
- * addresses, set the lengths and a fresh TTL, fix the IPv4 header checksum
- * (incrementally: only length and TTL change) and compute the UDP checksum
- * (IPv4: kept 0 if the request had none). The caller has checked that
- * f->payload + XG_ACK_SIZE <= data_end (a validated request is longer).
- * Returns the reply frame's length from 'data'. The XDP program's XDP_TX
- * replies and the AF_XDP worker both use it, so their bytes are the same.
+ * Turn the frame of a request, whose reply ('len' bytes, even, at most
+ * XG_MAX_REPLY_SIZE) the handler has written at f->payload, into the reply
+ * frame (the XDP program: len is XG_ACK_SIZE): swap the Ethernet, IP and UDP addresses, set the lengths and a
+ * fresh TTL, fix the IPv4 header checksum (incrementally: only length and
+ * TTL change) and compute the UDP checksum (IPv4: kept 0 if the request had
+ * none). The caller has checked that f->payload + len <= data_end (no reply
+ * is longer than its request). Returns the reply frame's length from
+ * 'data'. The XDP program's XDP_TX replies and the AF_XDP worker both use
+ * it, so their bytes are the same.
  */
-static __always_inline __u32 xg_frame_reply(struct xg_frame *f, void *data)
+static __always_inline __u32 xg_frame_reply(struct xg_frame *f, void *data,
+					    __u32 len)
 {
-	__u16 ulen = bpf_htons(sizeof(struct udphdr) + XG_ACK_SIZE);
+	__u16 ulen = bpf_htons((__u16)(sizeof(struct udphdr) + len));
+	__u32 words = len / 2, i;
 	unsigned char mac[XG_ETH_ALEN];
 	__u32 sum, a4;
 	__u16 port, old;
@@ -350,7 +352,7 @@ static __always_inline __u32 xg_frame_reply(struct xg_frame *f, void *data)
 		ip->daddr = a4;
 		old = ip->tot_len;
 		ip->tot_len = bpf_htons((__u16)((char *)f->payload -
-						(char *)ip + XG_ACK_SIZE));
+						(char *)ip + len));
 		xg_csum_replace(&ip->check, old, ip->tot_len);
 		/* TTL is the high byte of the (ttl, protocol) word; built from
 		 * values, not read through a __u16 pointer after a __u8 store,
@@ -368,19 +370,27 @@ static __always_inline __u32 xg_frame_reply(struct xg_frame *f, void *data)
 		ip6->saddr = ip6->daddr;
 		ip6->daddr = a6;
 		ip6->payload_len = bpf_htons((__u16)((char *)f->payload -
-						     (char *)(ip6 + 1) +
-						     XG_ACK_SIZE));
+						     (char *)(ip6 + 1) + len));
 		ip6->hop_limit = XG_REPLY_TTL;
 		sum = xg_csum_add(sum, (const __u16 *)&ip6->saddr, 16);
 	}
 	f->udph->check = 0;
 	sum = xg_csum_add(sum, (const __u16 *)f->udph, 4);
-	sum = xg_csum_add(sum, (const __u16 *)f->payload, XG_ACK_WORDS);
+#ifdef __VMLINUX_H__
+	/* the XDP program builds acks only: a constant length the verifier
+	 * checks against the bounds it proved */
+	(void)words;
+	(void)i;
+	sum = xg_csum_add(sum, (const __u16 *)f->payload, XG_ACK_SIZE / 2);
+#else
+	for (i = 0; i < words; i++)
+		sum += ((const __u16 *)f->payload)[i];
+#endif
 	f->udph->check = xg_csum_fold(sum);
 	if (!f->udph->check)
 		f->udph->check = 0xffff; /* 0 would mean "no checksum" */
 done:
-	return (__u32)((char *)f->payload - (char *)data) + XG_ACK_SIZE;
+	return (__u32)((char *)f->payload - (char *)data) + len;
 }
 
 #endif /* XDPGAME_PARSING_H */

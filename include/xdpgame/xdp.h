@@ -13,6 +13,20 @@
  *   xsks    XSKMAP        key __u32 RX queue; value AF_XDP socket fd
  *                         (XG_XDP_MAX_QUEUES entries)
  *   config  ARRAY[1]      struct xg_xdp_config, live-changeable
+ *   addrs   HASH          key struct xg_addr (one of the interface's own
+ *                         addresses); value __u8 = 1 (XG_XDP_MAX_ADDRS)
+ *   sessions ARRAY        struct xg_session_entry, indexed by player id
+ *                         (XG_MAX_PLAYERS entries); written by user space
+ *                         when a session opens or ends, last_seen and the
+ *                         budget updated here
+ *   hs_total ARRAY[1]     struct xg_bucket: the handshake budget of all
+ *                         sources together, so that a flood from many
+ *                         forged sources cannot crowd out the sessions
+ *   hs_limits LRU_HASH    key struct xg_addr (a source); value struct
+ *                         xg_bucket: the handshake budget of that source
+ *                         (XG_XDP_HS_SOURCES entries; a flood of forged
+ *                         sources evicts only other sources' buckets,
+ *                         never a session)
  *   stats   PERCPU_ARRAY  struct xg_xdp_count, indexed by enum xg_xdp_counter
  *   info    ARRAY[1]      struct xg_xdp_info, written by the loader only, so
  *                         that `xdpgame status` can tell who holds the program
@@ -30,6 +44,7 @@
 #include <linux/types.h>
 #endif
 
+#include <xdpgame/bucket.h>
 #include <xdpgame/proto.h>
 
 enum xg_xdp_limits {
@@ -39,6 +54,8 @@ enum xg_xdp_limits {
 	XG_XDP_VLAN_MAX = 2,         /* VLAN tags parsed (802.1Q, 802.1ad) */
 	XG_XDP_IPV6_EXT_LIMIT = 8,   /* upper bound of xg_ipv6_ext_max */
 	XG_XDP_IPV6_EXT_DEFAULT = 4, /* default of xg_ipv6_ext_max */
+	XG_XDP_MAX_ADDRS = 64,       /* entries in `addrs` */
+	XG_XDP_HS_SOURCES = 65536,   /* entries in `hs_limits` */
 };
 
 /*
@@ -65,6 +82,21 @@ enum xg_xdp_counter {
 	XG_CNT_FALLTHROUGH,
 	/* XDP_TX: a reply built in the kernel. */
 	XG_CNT_XDP_TX,
+	/* XDP_PASS: UDP to a game port, but not addressed to this host: the
+	 * destination MAC is not the interface's, or the destination IP is
+	 * not one of its addresses, or it is broadcast or multicast. Never
+	 * answered; the kernel decides (forwarding, other sockets). */
+	XG_CNT_PASS_NOT_LOCAL,
+	/* XDP_DROP: a well-formed request refused, one counter per reason,
+	 * in enum xg_deny order: XG_CNT_DENY_BASE + reason. */
+	XG_CNT_DENY_NO_SESSION,
+	XG_CNT_DENY_BAD_TOKEN,
+	XG_CNT_DENY_WRONG_SOURCE,
+	XG_CNT_DENY_EXPIRED,
+	XG_CNT_DENY_SESSION_RATE,
+	XG_CNT_DENY_HANDSHAKE_RATE,
+	XG_CNT_DENY_REPLAY,     /* never in the kernel: user space keeps it */
+	XG_CNT_DENY_BAD_COOKIE, /* never in the kernel: user space keeps it */
 	/* XDP_DROP: the UDP length field is below 8 or claims more bytes than
 	 * the frame holds. */
 	XG_CNT_DROP_UDP_LEN,
@@ -84,7 +116,13 @@ enum xg_xdp_counter {
 	/* Not a counter of its own: XG_CNT_DROP_BASE + err for err != XG_OK.
 	 * (XG_CNT_DROP_BASE + XG_OK lands on XG_CNT_DROP_UDP_LEN.) */
 	XG_CNT_DROP_BASE = XG_CNT_DROP_TOO_SHORT - XG_ERR_TOO_SHORT,
+	/* Likewise XG_CNT_DENY_BASE + reason for reason != XG_DENY_NONE. */
+	XG_CNT_DENY_BASE = XG_CNT_DENY_NO_SESSION - XG_DENY_NO_SESSION,
 };
+
+_Static_assert(XG_CNT_DENY_BASE + XG_DENY_BAD_COOKIE == XG_CNT_DENY_BAD_COOKIE &&
+		       XG_CNT_DENY_BASE + XG_DENY_NREASONS == XG_CNT_DROP_UDP_LEN,
+	       "deny counters follow enum xg_deny one to one");
 
 /* The drop counters follow enum xg_err one to one, and close the list. */
 _Static_assert(XG_CNT_DROP_BASE + XG_ERR_TOO_SHORT == XG_CNT_DROP_TOO_SHORT,
@@ -114,10 +152,37 @@ struct xg_xdp_count {
 	__u64 bytes;
 };
 
-/* `config`, key 0: runtime knobs, changeable while attached. */
+/* `config`, key 0: runtime knobs, changeable while attached. Rates are
+ * requests per second (0: no limit), bursts in requests. */
 struct xg_xdp_config {
 	__u32 kernel_replies; /* 1: answer HEARTBEAT in the kernel (XDP_TX) */
 	__u32 redirect;       /* 1: valid game packets go to the queue's XSK */
+	__u32 hs_rate;        /* JOIN/ANSWER per source address */
+	__u32 hs_burst;
+	__u32 hs_total_rate;  /* JOIN/ANSWER from all sources together */
+	__u32 hs_total_burst;
+	__u32 session_rate;   /* game requests per session */
+	__u32 session_burst;
+	__u32 session_timeout_ms; /* silence that ends a session */
+	__u8 mac[6];          /* the interface's own MAC address */
+	__u16 pad;
+};
+
+/* An IP address: IPv6, or IPv4 mapped (::ffff:a.b.c.d), network order. */
+struct xg_addr {
+	__u8 a[16];
+};
+
+/* `sessions`, key = player id. token 0: no session. */
+struct xg_session_entry {
+	__u64 token;
+	struct xg_addr addr; /* the client's address */
+	__u16 port;          /* the client's UDP port, network order */
+	__u16 pad0;
+	__u32 pad1;
+	__u64 last_seen;     /* ns, CLOCK_MONOTONIC: the last request let in */
+	struct xg_bucket budget;
+	__u64 pad2;
 };
 
 /* How the program is attached (also struct xg_xdp_info.mode). AUTO and
@@ -176,7 +241,8 @@ struct xg_worker_pub {
 };
 
 _Static_assert(sizeof(struct xg_xdp_count) == 16, "xg_xdp_count layout");
-_Static_assert(sizeof(struct xg_xdp_config) == 8, "xg_xdp_config layout");
+_Static_assert(sizeof(struct xg_xdp_config) == 44, "xg_xdp_config layout");
+_Static_assert(sizeof(struct xg_session_entry) == 64, "session entry layout");
 _Static_assert(sizeof(struct xg_xdp_info) == 72, "xg_xdp_info layout");
 
 #endif /* XDPGAME_XDP_H */

@@ -5,23 +5,30 @@
  *
  * For each row (IPv4 with and without a UDP checksum, with IP options, with
  * Ethernet padding; IPv6, with a hop-by-hop header; either under an 802.1Q
- * tag) the frame goes through the program with bpf_prog_test_run_opts, which
- * must say XDP_TX and move the xdp_tx counter by exactly this one frame. The
- * same input frame then goes the user-space way, as engine_xsk.c takes it:
- * xg_frame_walk(), xg_frame_udp_len(), xg_handle() in place at the payload
- * (a fresh world and stats), xg_frame_reply(). Both outputs must have the
+ * tag) the player's session is opened in user space (xg_session_open on a
+ * fresh world and struct xg_sessions), whose sink writes it into the
+ * program's `sessions` map as `xdpgame attach` does, and the request
+ * carries its token. The frame goes through the program with
+ * bpf_prog_test_run_opts, which must say XDP_TX and move the xdp_tx counter
+ * by exactly this one frame. The same input frame then goes the user-space
+ * way, as engine/xsk.c takes it: xg_frame_walk(), xg_frame_udp_len(), the
+ * peer from the frame, xg_handle() in place at the payload (the same
+ * session, its own stats), xg_frame_reply(). Both outputs must have the
  * same length and the same bytes. Then the reply is checked on its own,
  * with code that shares nothing with parsing.h: addresses, ports and MACs
  * swapped, lengths, TTL, the IPv4 header checksum, the UDP checksum over the
  * pseudo-header (or none, where the request had none), and the ack (type
- * 0x83, status, seq, player and client_ts echoed). Requests carry TTL 17,
- * not the reply's 64, so a checksum that misses the TTL change shows.
+ * 0x83, status, seq, player, token and client_ts echoed). Requests carry
+ * TTL 17, not the reply's 64, so a checksum that misses the TTL change
+ * shows.
  *
  * And the program answers nothing else: with kernel_replies = 0 a HEARTBEAT
- * is not XDP_TX; a MOVE or an ATTACK never is. Needs root; skipped
+ * is not XDP_TX; a MOVE or an ATTACK never is; a HEARTBEAT without its
+ * session is dropped, as user space refuses it. Needs root; skipped
  * otherwise.
  */
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +44,7 @@
 
 #include "game/handlers.h"
 #include "game/msg.h"
+#include "game/session.h"
 #include "core/stats.h"
 #include "game/world.h"
 #include "xdp/loader.h"
@@ -144,7 +152,7 @@ static __u32 pseudo_sum(const struct frame *fr, bool ipv6, __u16 ulen)
 
 /* ---- frames ----------------------------------------------------------- */
 
-static void build(const struct row *r, struct frame *fr)
+static void build(const struct row *r, __u64 token, struct frame *fr)
 {
 	__u8 *f = fr->b, dgram[XG_MAX_MSG_SIZE];
 	__u32 off, dlen, ulen;
@@ -153,15 +161,16 @@ static void build(const struct row *r, struct frame *fr)
 	memset(fr, 0, sizeof(*fr));
 	switch (msg) {
 	case XG_MSG_MOVE:
-		dlen = xg_msg_move(dgram, REQ_SEQ, r->player, REQ_TS, 1.5f,
-				   -2.5f, 3.0f);
+		dlen = xg_msg_move(dgram, REQ_SEQ, r->player, token, REQ_TS,
+				   1.5f, -2.5f, 3.0f);
 		break;
 	case XG_MSG_ATTACK:
-		dlen = xg_msg_attack(dgram, REQ_SEQ, r->player, REQ_TS, 7, 3,
-				     10);
+		dlen = xg_msg_attack(dgram, REQ_SEQ, r->player, token, REQ_TS,
+				     7, 1);
 		break;
 	default:
-		dlen = xg_msg_heartbeat(dgram, REQ_SEQ, r->player, REQ_TS);
+		dlen = xg_msg_heartbeat(dgram, REQ_SEQ, r->player, token,
+					REQ_TS);
 	}
 	ulen = UDP_HLEN + dlen;
 
@@ -220,11 +229,92 @@ static void build(const struct row *r, struct frame *fr)
 
 /* ---- the program -------------------------------------------------------- */
 
+/* The server's MAC and addresses are its own; sessions live 10 s. */
 static struct xdpgame *load_prog(__u32 kernel_replies)
 {
-	return xg_test_prog(0, (struct xg_xdp_config){
-				       .kernel_replies = kernel_replies,
-				       .redirect = 1 });
+	struct xg_xdp_config cfg = { .kernel_replies = kernel_replies,
+				     .redirect = 1,
+				     .session_timeout_ms = XG_SESSION_TIMEOUT_MS };
+	struct xdpgame *skel;
+
+	memcpy(cfg.mac, mac_srv, 6);
+	skel = xg_test_prog(0, cfg);
+	xg_test_addr(skel, ip4_srv, 4);
+	xg_test_addr(skel, ip6_srv, 16);
+	return skel;
+}
+
+/* ---- the session, user space's and the program's ------------------------ */
+
+/* The sink `xdpgame attach` gives the sessions: the program's map. */
+static void sink_publish(void *arg, uint32_t player,
+			 const struct xg_session_entry *e)
+{
+	struct xdpgame *skel = arg;
+	struct xg_session_entry none = {};
+
+	cr_assert_eq(bpf_map_update_elem(bpf_map__fd(skel->maps.sessions),
+					 &player, e ? e : &none, BPF_ANY),
+		     0);
+}
+
+/* A world and sessions for one row, the row's player's session open from
+ * the row's client (mirrored into the program's map) unless 'open' is
+ * false. */
+struct side {
+	struct xg_world *world;
+	struct xg_sessions *sessions;
+	uint64_t token;
+	uint64_t now;
+};
+
+static struct xg_peer row_peer(const struct row *r)
+{
+	struct xg_peer p;
+	__u32 a4;
+
+	memset(&p, 0, sizeof(p));
+	if (r->ipv6) {
+		memcpy(p.addr.a, ip6_cli, 16);
+		memcpy(p.local.a, ip6_srv, 16);
+	} else {
+		memcpy(&a4, ip4_cli, 4);
+		xg_addr_from_v4(&p.addr, a4);
+		memcpy(&a4, ip4_srv, 4);
+		xg_addr_from_v4(&p.local, a4);
+	}
+	p.port = htons(CLIENT_PORT);
+	p.local_port = htons(GAME_PORT);
+	return p;
+}
+
+static void side_open(struct side *sd, struct xdpgame *skel,
+		      const struct row *r, bool open)
+{
+	struct xg_peer p = row_peer(r);
+
+	sd->world = xg_world_create(XG_MAX_PLAYERS);
+	cr_assert_not_null(sd->world);
+	sd->sessions = xg_sessions_create(sd->world, NULL);
+	cr_assert_not_null(sd->sessions);
+	sd->sessions->sink = (struct xg_session_sink){ .publish = sink_publish,
+						       .arg = skel };
+	sd->sessions->kernel_checks = true;
+	sd->now = xg_test_mono_ns();
+	sd->token = 0;
+	if (open)
+		cr_assert_eq(xg_session_open(sd->sessions, r->player, &p,
+					     sd->now, &sd->token),
+			     XG_ST_OK, "%s: no session", r->desc);
+}
+
+/* End the row's session (the map entry too) and free the side. */
+static void side_close(struct side *sd, const struct row *r)
+{
+	if (sd->token)
+		xg_session_close(sd->sessions, r->player);
+	xg_sessions_destroy(sd->sessions);
+	xg_world_destroy(sd->world);
 }
 
 /* Run a frame: the verdict, the output in out (*out_len bytes), and the one counter
@@ -279,38 +369,59 @@ static const char *cname(int k)
 
 /* ---- user space --------------------------------------------------------- */
 
-/* The AF_XDP worker's way with the frame (engine_xsk.c handle_frame), in a
- * copy: the reply's length, the reply in out. */
-static __u32 user_reply(const struct frame *fr, __u8 *out)
+/* The datagram's two ends, as engine/xsk.c reads them off the frame. */
+static void frame_peer(const struct xg_frame *f, struct xg_peer *p)
 {
-	struct xg_world *world = xg_world_create(XG_MAX_PLAYERS);
+	__u32 a4;
+
+	memset(p, 0, sizeof(*p));
+	if (f->iph) {
+		memcpy(&a4, &f->iph->saddr, 4);
+		xg_addr_from_v4(&p->addr, a4);
+		memcpy(&a4, &f->iph->daddr, 4);
+		xg_addr_from_v4(&p->local, a4);
+	} else {
+		memcpy(p->addr.a, &f->ip6h->saddr, 16);
+		memcpy(p->local.a, &f->ip6h->daddr, 16);
+	}
+	p->port = f->udph->source;
+	p->local_port = f->udph->dest;
+}
+
+/* The AF_XDP worker's way with the frame (engine/xsk.c handle_frame), in a
+ * copy: the reply's length, the reply in out. */
+static __u32 user_reply(const struct frame *fr, const struct side *sd,
+			__u8 *out)
+{
 	struct xg_stats stats;
 	struct xg_handler_ctx ctx;
+	struct xg_peer peer;
 	struct xg_frame f;
 	void *end = out + fr->len;
-	__u32 len;
 	int r;
 
-	cr_assert_not_null(world);
 	xg_stats_init(&stats);
-	ctx = (struct xg_handler_ctx){ .world = world, .stats = &stats,
-				       .events = NULL, .now = 1000 };
 	memcpy(out, fr->b, fr->len);
 	cr_assert_eq(xg_frame_walk(out, end, XG_XDP_IPV6_EXT_DEFAULT, &f),
 		     XG_FRAME_UDP);
 	cr_assert_eq(xg_frame_udp_len(&f, end), 0);
+	frame_peer(&f, &peer);
+	ctx = (struct xg_handler_ctx){ .world = sd->world,
+				       .sessions = sd->sessions,
+				       .stats = &stats, .events = NULL,
+				       .now = sd->now + 1000, .peer = &peer };
 	r = xg_handle(&ctx, f.payload, f.len, f.payload, f.len);
-	cr_assert_eq(r, XG_ACK_SIZE, "xg_handle: %d", r);
+	cr_assert_eq(r, XG_ACK_SIZE, "xg_handle: %d (denied %lu)", r,
+		     (unsigned long)xg_stats_denied_total(&stats));
 	cr_expect_eq(stats.handled[XG_MSG_HEARTBEAT], 1);
-	len = xg_frame_reply(&f, out);
-	xg_world_destroy(world);
-	return len;
+	return xg_frame_reply(&f, out, (__u32)r);
 }
 
 /* ---- the reply on its own ----------------------------------------------- */
 
 static void check_reply(const char *who, const struct row *r,
-			const struct frame *req, const __u8 *rep, __u32 len)
+			const struct frame *req, __u64 token, const __u8 *rep,
+			__u32 len)
 {
 	const __u8 *ip = rep + req->l3, *rq_ip = req->b + req->l3;
 	const __u8 *udp = rep + req->udp, *ack = udp + UDP_HLEN;
@@ -391,13 +502,13 @@ static void check_reply(const char *who, const struct row *r,
 	cr_expect_eq(h.reserved, 0, "%s, %s: reserved", who, r->desc);
 	cr_expect_eq(xg_le32(h.seq), REQ_SEQ, "%s, %s: seq", who, r->desc);
 	cr_expect_eq(xg_le32(h.player), r->player, "%s, %s: player", who, r->desc);
+	cr_expect_eq(xg_le64(h.token), token, "%s, %s: token", who, r->desc);
 	cr_expect_eq(xg_le64(ts), REQ_TS, "%s, %s: client_ts", who, r->desc);
 }
 
 /* ---- tables ------------------------------------------------------------ */
 
 #define OK .status = XG_ST_OK
-#define UNKNOWN .status = XG_ST_UNKNOWN_PLAYER
 
 /* clang-format off */
 static const struct row heartbeats[] = {
@@ -407,8 +518,6 @@ static const struct row heartbeats[] = {
 	  .ip4_opt = 8, .player = 7, OK },
 	{ "IPv4 with 40 bytes of options (IHL 15), no UDP checksum",
 	  .ip4_opt = 40, .player = 7, OK },
-	{ "IPv4, padded to 80 bytes (the reply is trimmed)", .udp_csum = true,
-	  .pad_to = 80, .player = 1, OK },
 	{ "IPv4 in 802.1Q, UDP checksum", .vlan = true, .udp_csum = true,
 	  .player = 65535, OK },
 	{ "IPv4 in 802.1Q, no UDP checksum", .vlan = true, .player = 0, OK },
@@ -416,14 +525,27 @@ static const struct row heartbeats[] = {
 	{ "IPv6 with a hop-by-hop header", .ipv6 = true, .hop_by_hop = true,
 	  .player = 42, OK },
 	{ "IPv6 in 802.1Q", .ipv6 = true, .vlan = true, .player = 300, OK },
+};
+
+/* Ethernet padding after the datagram: the program leaves these to user
+ * space, which trims the reply to the datagram. */
+static const struct row padded[] = {
+	{ "IPv4, padded to 90 bytes", .udp_csum = true, .pad_to = 90,
+	  .player = 1, OK },
+	{ "IPv4 in 802.1Q, no UDP checksum, padded to 100 bytes",
+	  .vlan = true, .pad_to = 100, .player = 2, OK },
 	{ "IPv6, padded to 120 bytes", .ipv6 = true, .pad_to = 120,
 	  .player = 300, OK },
-	{ "IPv4, player 65536: unknown", .udp_csum = true, .player = 65536,
-	  UNKNOWN },
-	{ "IPv6, player 0xffffffff: unknown", .ipv6 = true,
-	  .player = 0xffffffff, UNKNOWN },
-	{ "IPv4 in 802.1Q, player 1000000: unknown", .vlan = true,
-	  .player = 1000000, UNKNOWN },
+};
+
+/* Players that have no session, and could have none (beyond the world). */
+static const struct row sessionless[] = {
+	{ "IPv4, player 42 without a session", .udp_csum = true,
+	  .player = 42 },
+	{ "IPv6, player 7 without a session", .ipv6 = true, .player = 7 },
+	{ "IPv4, player 65536", .udp_csum = true, .player = 65536 },
+	{ "IPv6, player 0xffffffff", .ipv6 = true, .player = 0xffffffff },
+	{ "IPv4 in 802.1Q, player 1000000", .vlan = true, .player = 1000000 },
 };
 /* clang-format on */
 
@@ -442,17 +564,22 @@ Test(kernel_reply, heartbeat_reply_is_the_user_space_reply)
 		__u8 kern[FRAME_MAX], user[FRAME_MAX];
 		__u32 klen, ulen;
 		struct frame fr;
+		struct side sd;
 		int v, k;
 
-		build(r, &fr);
+		side_open(&sd, skel, r, true);
+		build(r, sd.token, &fr);
 		v = run_frame(skel, &fr, kern, &klen, &k);
 		cr_expect_eq(v, XDP_TX, "%s: verdict %d, want XDP_TX", r->desc,
 			     v);
 		cr_expect_eq(k, XG_CNT_XDP_TX, "%s: counter %s, want xdp_tx",
 			     r->desc, cname(k));
-		if (v != XDP_TX)
+		if (v != XDP_TX) {
+			side_close(&sd, r);
 			continue;
-		ulen = user_reply(&fr, user);
+		}
+		ulen = user_reply(&fr, &sd, user);
+		side_close(&sd, r);
 		cr_expect_eq(klen, ulen, "%s: kernel reply %u bytes, user %u",
 			     r->desc, klen, ulen);
 		if (klen == ulen && memcmp(kern, user, klen)) {
@@ -464,8 +591,8 @@ Test(kernel_reply, heartbeat_reply_is_the_user_space_reply)
 					 r->desc, hex(kern, klen, hk),
 					 hex(user, ulen, hu));
 		}
-		check_reply("kernel", r, &fr, kern, klen);
-		check_reply("user", r, &fr, user, ulen);
+		check_reply("kernel", r, &fr, sd.token, kern, klen);
+		check_reply("user", r, &fr, sd.token, user, ulen);
 	}
 	xdpgame__destroy(skel);
 }
@@ -479,11 +606,14 @@ static void expect_untouched(struct xdpgame *skel, const struct row *rows,
 		const struct row *r = &rows[i];
 		__u8 out[FRAME_MAX];
 		struct frame fr;
+		struct side sd;
 		__u32 olen;
 		int v, k;
 
-		build(r, &fr);
+		side_open(&sd, skel, r, true);
+		build(r, sd.token, &fr);
 		v = run_frame(skel, &fr, out, &olen, &k);
+		side_close(&sd, r);
 		cr_expect_eq(v, XDP_PASS, "%s: verdict %d, want XDP_PASS",
 			     r->desc, v);
 		cr_expect_eq(k, XG_CNT_FALLTHROUGH, "%s: counter %s", r->desc,
@@ -533,10 +663,12 @@ Test(kernel_reply, malformed_heartbeat_is_dropped_not_answered)
 	struct xdpgame *skel = load_prog(1);
 	__u8 out[FRAME_MAX];
 	struct frame fr;
+	struct side sd;
 	__u32 olen;
 	int v, k;
 
-	build(&r, &fr);
+	side_open(&sd, skel, &r, true);
+	build(&r, sd.token, &fr);
 	cr_assert_eq(fold(pseudo_sum(&fr, false, UDP_HLEN + XG_HEARTBEAT_SIZE) +
 			  sum16(0, fr.b + fr.udp, UDP_HLEN + XG_HEARTBEAT_SIZE)),
 		     0xffff, "the builder's UDP checksum is wrong");
@@ -547,5 +679,75 @@ Test(kernel_reply, malformed_heartbeat_is_dropped_not_answered)
 	v = run_frame(skel, &fr, out, &olen, &k);
 	cr_expect_eq(v, XDP_DROP, "verdict %d", v);
 	cr_expect_eq(k, XG_CNT_DROP_BAD_MAGIC, "counter %s", cname(k));
+	side_close(&sd, &r);
+	xdpgame__destroy(skel);
+}
+
+/* A padded HEARTBEAT, kernel replies on: passed untouched to user space,
+ * whose reply is the datagram's alone (the padding trimmed), with the same
+ * checks as the kernel's replies. */
+Test(kernel_reply, padded_heartbeat_is_answered_in_user_space)
+{
+	struct xdpgame *skel = load_prog(1);
+
+	expect_untouched(skel, padded, N(padded));
+	for (size_t i = 0; i < N(padded); i++) {
+		const struct row *r = &padded[i];
+		__u8 user[FRAME_MAX];
+		struct frame fr;
+		struct side sd;
+		__u32 ulen;
+
+		side_open(&sd, skel, r, true);
+		build(r, sd.token, &fr);
+		ulen = user_reply(&fr, &sd, user);
+		check_reply("user", r, &fr, sd.token, user, ulen);
+		side_close(&sd, r);
+	}
+	xdpgame__destroy(skel);
+}
+
+/* A HEARTBEAT without its session is dropped in the kernel and not
+ * answered, with kernel replies on; user space, given the same frame,
+ * refuses it too. A session that has ended (LEAVE: the sink zeroes its
+ * entry) is refused the same way. */
+Test(kernel_reply, no_session_no_reply)
+{
+	struct xdpgame *skel = load_prog(1);
+
+	for (size_t i = 0; i < N(sessionless); i++) {
+		const struct row *r = &sessionless[i];
+		__u8 out[FRAME_MAX];
+		struct frame fr;
+		struct side sd;
+		__u32 olen;
+		int v, k;
+
+		side_open(&sd, skel, r, false);
+		build(r, 0x1234, &fr);
+		v = run_frame(skel, &fr, out, &olen, &k);
+		cr_expect_eq(v, XDP_DROP, "%s: verdict %d", r->desc, v);
+		cr_expect_eq(k, XG_CNT_DENY_NO_SESSION, "%s: counter %s",
+			     r->desc, cname(k));
+		side_close(&sd, r);
+	}
+	{
+		const struct row *r = &heartbeats[0];
+		__u8 out[FRAME_MAX];
+		struct frame fr;
+		struct side sd;
+		__u32 olen;
+		int v, k;
+
+		side_open(&sd, skel, r, true);
+		build(r, sd.token, &fr);
+		xg_session_close(sd.sessions, r->player);
+		v = run_frame(skel, &fr, out, &olen, &k);
+		cr_expect_eq(v, XDP_DROP, "after LEAVE: verdict %d", v);
+		cr_expect_eq(k, XG_CNT_DENY_NO_SESSION, "after LEAVE: %s",
+			     cname(k));
+		sd.token = 0;
+		side_close(&sd, r);
+	}
 	xdpgame__destroy(skel);
 }

@@ -13,10 +13,19 @@
  *
  * The skeleton is loaded directly (no interface, no pins), with the game
  * port in `ports` and config.redirect = 1: test_run has no XSK at queue 0, so
- * a valid game frame comes back XDP_PASS and counts as FALLTHROUGH.
+ * a valid game frame comes back XDP_PASS and counts as FALLTHROUGH. For a
+ * game request to get that far it must be for us and have its session:
+ * before every row the maps are reset to the frames' destination MAC in
+ * `config`, their destination IPs in `addrs`, and a session (TOKEN, the
+ * frames' source address and port) for player 42 over IPv4 and player 43
+ * over IPv6; a row's setup() then changes what it tests (a session's
+ * entry, the limits, kernel replies). Rows whose frame the program turns
+ * into a reply (XDP_TX) are the only ones whose bytes may change.
  * Needs root; skipped otherwise.
  */
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +60,33 @@ enum {
 	NH_FRAG = 44,
 	NH_AH = 51,
 	NH_DEST = 60,
+	CLIENT_PORT = 40000,
+	PLAYER4 = 42,        /* the player of the IPv4 frames */
+	PLAYER6 = 43,        /* the player of the IPv6 frames */
+	PLAYER_NONE = 44,    /* a player without a session */
 };
+
+static const __u64 TOKEN = 0x5eed5eed0badcafeull;
+
+/* The frames' ends: client 10.0.0.1 / fd00::1, port 40000, MAC ..:01;
+ * server 10.0.0.2 / fd00::2, MAC 02:00:00:00:00:02. */
+static const __u8 cli4[4] = { 10, 0, 0, 1 };
+static const __u8 srv4[4] = { 10, 0, 0, 2 };
+static const __u8 cli6[16] = { 0xfd, [15] = 1 };
+static const __u8 srv6[16] = { 0xfd, [15] = 2 };
+static const __u8 srv_mac[6] = { 2, 0, 0, 0, 0, 2 };
+static const __u8 cli_mac[6] = { 2, 0, 0, 0, 0, 1 };
+
+/* Destinations that are not ours. */
+static const __u8 bcast4[4] = { 255, 255, 255, 255 };
+static const __u8 mcast4[4] = { 224, 0, 0, 1 };
+static const __u8 other4[4] = { 10, 0, 0, 3 };
+static const __u8 mcast6[16] = { 0xff, 0x02, [15] = 1 };
+static const __u8 other6[16] = { 0xfd, [15] = 3 };
+static const __u8 bcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const __u8 mcast_mac[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+static const __u8 mcast6_mac[6] = { 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 };
+static const __u8 other_mac[6] = { 2, 0, 0, 0, 0, 9 };
 
 /* ---- frames ----------------------------------------------------------- */
 
@@ -59,9 +94,11 @@ enum l3 { L3_IPV4, L3_IPV6, L3_ARP };
 
 /* A game datagram being built: its bytes and its length. */
 struct dgram {
-	__u8 b[64];
+	__u8 b[128];
 	__u32 len;
 };
+
+struct xdpgame;
 
 struct row {
 	const char *desc;
@@ -80,7 +117,11 @@ struct row {
 	__u16 udp_len;
 	int pad_to;          /* zero-pad the frame up to this length */
 	int ext_max;         /* rodata xg_ipv6_ext_max; 0: the default */
-	int verdict;         /* XDP_PASS, XDP_DROP */
+	const __u8 *dst_mac; /* NULL: srv_mac */
+	const __u8 *dst_ip;  /* 4 or 16 bytes by l3; NULL: srv4 / srv6 */
+	__u32 player;        /* 0: PLAYER4 or PLAYER6 by l3 */
+	void (*setup)(struct xdpgame *skel); /* after the reset */
+	int verdict;         /* XDP_PASS, XDP_DROP, XDP_TX */
 	int counter;         /* enum xg_xdp_counter that moves */
 };
 
@@ -114,16 +155,29 @@ static __u32 put(__u8 *f, __u32 off, const void *p, __u32 n)
 
 static void build_dgram(const struct row *r, struct dgram *d)
 {
+	static const struct xg_cookie cookie = { .slot = 7, .mac = 99 };
+	__u32 p = r->player ? r->player :
+		  r->l3 == L3_IPV6 ? PLAYER6 : PLAYER4;
+
 	memset(d, 0, sizeof(*d));
 	switch (r->msg) {
 	case XG_MSG_MOVE:
-		d->len = xg_msg_move(d->b, 1, 42, 1000, 1.5f, -2.5f, 3.0f);
+		d->len = xg_msg_move(d->b, 1, p, TOKEN, 1000, 1.5f, -2.5f, 3.0f);
 		break;
 	case XG_MSG_ATTACK:
-		d->len = xg_msg_attack(d->b, 2, 42, 1000, 7, 3, 10);
+		d->len = xg_msg_attack(d->b, 2, p, TOKEN, 1000, 7, 1);
 		break;
 	case XG_MSG_HEARTBEAT:
-		d->len = xg_msg_heartbeat(d->b, 3, 42, 1000);
+		d->len = xg_msg_heartbeat(d->b, 3, p, TOKEN, 1000);
+		break;
+	case XG_MSG_LEAVE:
+		d->len = xg_msg_leave(d->b, 4, p, TOKEN, 1000);
+		break;
+	case XG_MSG_JOIN:
+		d->len = xg_msg_join(d->b, 5, p, 1000);
+		break;
+	case XG_MSG_ANSWER:
+		d->len = xg_msg_answer(d->b, 6, p, 1000, &cookie, NULL);
 		break;
 	default:
 		d->len = 0;
@@ -156,7 +210,7 @@ static __u32 build_l4(const struct row *r, struct frame *fr, __u32 off)
 		ulen = r->udp_len_set ? r->udp_len :
 					8 + d.len + (__u32)r->udp_len_adj;
 		fr->udp_off = off;
-		off = put16(f, off, 40000);
+		off = put16(f, off, CLIENT_PORT);
 		off = put16(f, off, r->dport ? r->dport : GAME_PORT);
 		off = put16(f, off, (__u16)ulen);
 		off = put16(f, off, 0);
@@ -179,8 +233,6 @@ static __u32 build_l4(const struct row *r, struct frame *fr, __u32 off)
 
 static void build(const struct row *r, struct frame *fr)
 {
-	static const __u8 mac[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
-	static const __u8 ip6[32] = { 0xfd, [15] = 1, [16] = 0xfd, [31] = 2 };
 	/* ARP request, Ethernet/IPv4: who has 10.0.0.2, tell 10.0.0.1 */
 	static const __u8 arp[28] = { 0, 1, 8, 0, 6, 4, 0, 1,		/* hdr */
 				      2, 0, 0, 0, 0, 1, 10, 0, 0, 1,	/* sender */
@@ -189,7 +241,8 @@ static void build(const struct row *r, struct frame *fr)
 	__u32 off, l3, i;
 
 	memset(fr, 0, sizeof(*fr));
-	off = put(f, 0, mac, sizeof(mac));
+	off = put(f, 0, r->dst_mac ? r->dst_mac : srv_mac, 6);
+	off = put(f, off, cli_mac, 6);
 	for (i = 0; i < 3 && r->vlan[i]; i++) {
 		off = put16(f, off, r->vlan[i]);
 		off = put16(f, off, (__u16)(100 + i)); /* TCI: VLAN id */
@@ -208,8 +261,8 @@ static void build(const struct row *r, struct frame *fr)
 		off = put8(f, off, 64);
 		off = put8(f, off, r->l4 ? r->l4 : PROTO_UDP);
 		off += 2; /* checksum, below */
-		off = put(f, off, (const __u8[]){ 10, 0, 0, 1, 10, 0, 0, 2 },
-			  8);
+		off = put(f, off, cli4, 4);
+		off = put(f, off, r->dst_ip ? r->dst_ip : srv4, 4);
 		memset(f + off, 1, r->ip4_opt); /* NOP options */
 		off = build_l4(r, fr, off + r->ip4_opt);
 		put16(f, l3 + 2, (__u16)(off - l3));
@@ -225,7 +278,8 @@ static void build(const struct row *r, struct frame *fr)
 		off += 2;  /* payload length, below */
 		off = put8(f, off, r->next ? r->ext[0] : l4);
 		off = put8(f, off, 64);
-		off = put(f, off, ip6, sizeof(ip6));
+		off = put(f, off, cli6, 16);
+		off = put(f, off, r->dst_ip ? r->dst_ip : srv6, 16);
 		for (int e = 0; e < r->next; e++) {
 			__u8 nh = e + 1 < r->next ? r->ext[e + 1] : l4;
 
@@ -260,6 +314,14 @@ static void build(const struct row *r, struct frame *fr)
 
 /* ---- datagram mutations, one per malformed class ----------------------- */
 
+/* Offsets in the datagram. */
+enum {
+	HDR_TOKEN = offsetof(struct xg_hdr, token),
+	MOVE_X = XG_HDR_SIZE + offsetof(struct xg_move, x),
+	MOVE_Z = XG_HDR_SIZE + offsetof(struct xg_move, z),
+	MOVE_RSVD = XG_HDR_SIZE + offsetof(struct xg_move, reserved),
+};
+
 static void set_size(struct dgram *d, __u32 size)
 {
 	d->b[4] = (__u8)size;
@@ -277,6 +339,9 @@ static void m_too_short(struct dgram *d) { d->len = XG_HDR_SIZE - 1; }
 static void m_empty(struct dgram *d) { d->len = 0; }
 static void m_bad_magic(struct dgram *d) { d->b[0] ^= 0xff; }
 static void m_bad_version(struct dgram *d) { d->b[2] = XG_VERSION + 1; }
+static void m_version1(struct dgram *d) { d->b[2] = 1; }
+static void m_token(struct dgram *d) { d->b[HDR_TOKEN] ^= 1; }
+static void m_token_zero(struct dgram *d) { memset(d->b + HDR_TOKEN, 0, 8); }
 static void m_bad_type(struct dgram *d) { d->b[3] = 9; }
 static void m_ack_type(struct dgram *d) { d->b[3] |= XG_MSG_ACK; }
 static void m_status(struct dgram *d) { d->b[6] = 1; }
@@ -288,34 +353,95 @@ static void m_body_size(struct dgram *d)
 	d->len += 4;
 	set_size(d, d->len);
 }
-static void m_nan_x(struct dgram *d) { set_u32(d, 24, 0x7fc00000); }
-static void m_inf_z(struct dgram *d) { set_u32(d, 32, 0xff800000); }
-static void m_move_reserved(struct dgram *d) { set_u32(d, 36, 1); }
+static void m_nan_x(struct dgram *d) { set_u32(d, MOVE_X, 0x7fc00000); }
+static void m_inf_z(struct dgram *d) { set_u32(d, MOVE_Z, 0xff800000); }
+static void m_move_reserved(struct dgram *d) { set_u32(d, MOVE_RSVD, 1); }
 /* clang-format on */
 
 /* ---- running ---------------------------------------------------------- */
 
+/* Redirect on, no limits, no expiry, no kernel replies; our MAC. */
+static struct xg_xdp_config default_config(void)
+{
+	struct xg_xdp_config cfg = { .redirect = 1 };
+
+	memcpy(cfg.mac, srv_mac, 6);
+	return cfg;
+}
+
+/* The maps as every row starts: config, both sessions fresh, no
+ * handshake buckets. */
+static void reset_maps(struct xdpgame *skel)
+{
+	struct xg_xdp_config cfg = default_config();
+	int fd = bpf_map__fd(skel->maps.hs_limits);
+	struct xg_addr key;
+	__u32 none = PLAYER_NONE;
+	struct xg_session_entry zero = {};
+
+	xg_test_config(skel, &cfg);
+	xg_test_session(skel, PLAYER4, TOKEN, cli4, 4, CLIENT_PORT);
+	xg_test_session(skel, PLAYER6, TOKEN, cli6, 16, CLIENT_PORT);
+	cr_assert_eq(bpf_map_update_elem(bpf_map__fd(skel->maps.sessions),
+					 &none, &zero, BPF_ANY),
+		     0);
+	while (!bpf_map_get_next_key(fd, NULL, &key))
+		cr_assert_eq(bpf_map_delete_elem(fd, &key), 0);
+}
+
 static struct xdpgame *load_prog(int ext_max)
 {
-	return xg_test_prog((__u32)ext_max,
-			    (struct xg_xdp_config){ .redirect = 1 });
+	struct xdpgame *skel = xg_test_prog((__u32)ext_max, default_config());
+
+	xg_test_addr(skel, srv4, 4);
+	xg_test_addr(skel, srv6, 16);
+	reset_maps(skel);
+	return skel;
+}
+
+/* Change the config from what reset_maps() wrote. */
+static struct xg_xdp_config get_config(struct xdpgame *skel)
+{
+	struct xg_xdp_config cfg;
+	__u32 key = 0;
+
+	cr_assert_eq(bpf_map_lookup_elem(bpf_map__fd(skel->maps.config), &key,
+					 &cfg),
+		     0);
+	return cfg;
 }
 
 static void set_redirect(struct xdpgame *skel, __u32 on)
 {
-	struct xg_xdp_config cfg = { .redirect = on };
-	__u32 key = 0;
+	struct xg_xdp_config cfg = get_config(skel);
 
-	cr_assert_eq(bpf_map_update_elem(bpf_map__fd(skel->maps.config), &key,
-					 &cfg, BPF_ANY),
+	cfg.redirect = on;
+	xg_test_config(skel, &cfg);
+}
+
+static struct xg_session_entry get_session(struct xdpgame *skel, __u32 p)
+{
+	struct xg_session_entry e;
+
+	cr_assert_eq(bpf_map_lookup_elem(bpf_map__fd(skel->maps.sessions), &p,
+					 &e),
+		     0);
+	return e;
+}
+
+static void put_session(struct xdpgame *skel, __u32 p,
+			const struct xg_session_entry *e)
+{
+	cr_assert_eq(bpf_map_update_elem(bpf_map__fd(skel->maps.sessions), &p,
+					 e, BPF_ANY),
 		     0);
 }
 
 /* Run one frame; return the verdict and which counter moved (-1: none, or
  * more than one, or not by exactly one packet of len bytes). A negative
  * errno if test_run itself failed. */
-static int run_frame(struct xdpgame *skel, const __u8 *data, __u32 len,
-		     int *counter)
+static int run_frame_tx(struct xdpgame *skel, const __u8 *data, __u32 len,
+			int *counter, bool may_change)
 {
 	struct xg_xdp_count before[XG_CNT_MAX], after[XG_CNT_MAX];
 	__u8 out[FRAME_MAX];
@@ -330,10 +456,12 @@ static int run_frame(struct xdpgame *skel, const __u8 *data, __u32 len,
 	if (err)
 		return err;
 	xg_test_counters(skel, after);
-	cr_expect_eq(t.data_size_out, len, "output length %u, input %u",
-		     t.data_size_out, len);
-	cr_expect(t.data_size_out != len || !memcmp(out, data, len),
-		  "the program changed the frame");
+	if (!may_change) {
+		cr_expect_eq(t.data_size_out, len, "output length %u, input %u",
+			     t.data_size_out, len);
+		cr_expect(t.data_size_out != len || !memcmp(out, data, len),
+			  "the program changed the frame");
+	}
 	*counter = -1;
 	for (int k = 0; k < XG_CNT_MAX; k++) {
 		__u64 dp = after[k].packets - before[k].packets;
@@ -348,6 +476,12 @@ static int run_frame(struct xdpgame *skel, const __u8 *data, __u32 len,
 		*counter = k;
 	}
 	return (int)t.retval;
+}
+
+static int run_frame(struct xdpgame *skel, const __u8 *data, __u32 len,
+		     int *counter)
+{
+	return run_frame_tx(skel, data, len, counter, false);
 }
 
 static const char *verdict_name(int v)
@@ -415,10 +549,13 @@ static void run_rows(const struct row *rows, size_t n)
 			skel = load_prog(r->ext_max);
 			loaded_ext = r->ext_max;
 		}
+		reset_maps(skel);
+		if (r->setup)
+			r->setup(skel);
 		build(r, &fr);
 		cr_assert(!r->pad_to || fr.len == (__u32)r->pad_to,
 			  "%s: the frame needs no padding", r->desc);
-		v = run_frame(skel, fr.b, fr.len, &k);
+		v = run_frame_tx(skel, fr.b, fr.len, &k, r->verdict == XDP_TX);
 		cr_assert_geq(v, 0, "%s: test_run: %s", r->desc, strerror(-v));
 		cr_expect_eq(v, r->verdict, "%s: verdict %s, expected %s",
 			     r->desc, verdict_name(v),
@@ -440,7 +577,8 @@ static void run_rows(const struct row *rows, size_t n)
 #define PASS(c) .verdict = XDP_PASS, .counter = XG_CNT_PASS_##c
 #define UDP_LEN(n) .udp_len_set = true, .udp_len = (n)
 
-static const __u8 msgs[] = { XG_MSG_MOVE, XG_MSG_ATTACK, XG_MSG_HEARTBEAT };
+static const __u8 msgs[] = { XG_MSG_MOVE, XG_MSG_ATTACK, XG_MSG_HEARTBEAT,
+			     XG_MSG_LEAVE, XG_MSG_JOIN };
 static const __u16 vlans[][3] = {
 	{ 0 }, { TPID_Q }, { TPID_AD }, { TPID_AD, TPID_Q }, { TPID_Q, TPID_Q },
 };
@@ -461,22 +599,22 @@ static const struct row valid_extra[] = {
 	  PASS_GAME },
 	{ "IPv6 hop-by-hop under QinQ", L3_IPV6, { TPID_AD, TPID_Q },
 	  .msg = XG_MSG_HEARTBEAT, .ext = { NH_HOP }, .next = 1, PASS_GAME },
-	{ "heartbeat (66 bytes) with 14 bytes of trailing padding", L3_IPV4,
+	{ "heartbeat (74 bytes) with 6 bytes of trailing padding", L3_IPV4,
 	  .msg = XG_MSG_HEARTBEAT, .pad_to = 80, PASS_GAME },
-	{ "attack (74 bytes) with 1 byte of trailing padding", L3_IPV4,
-	  .msg = XG_MSG_ATTACK, .pad_to = 75, PASS_GAME },
+	{ "attack (82 bytes) with 1 byte of trailing padding", L3_IPV4,
+	  .msg = XG_MSG_ATTACK, .pad_to = 83, PASS_GAME },
 	{ "IPv6 heartbeat padded to 100 bytes", L3_IPV6,
 	  .msg = XG_MSG_HEARTBEAT, .pad_to = 100, PASS_GAME },
 };
 
 /* Every malformed class of enum xg_err, over several encapsulations. */
 static const struct row malformed[] = {
-	{ "datagram of 15 bytes", L3_IPV4, .msg = XG_MSG_HEARTBEAT,
+	{ "datagram of 23 bytes", L3_IPV4, .msg = XG_MSG_HEARTBEAT,
 	  .mutate = m_too_short, DROP(TOO_SHORT) },
 	{ "empty datagram (UDP length 8)", L3_IPV4, .msg = XG_MSG_HEARTBEAT,
 	  .mutate = m_empty, DROP(TOO_SHORT) },
-	{ "15-byte datagram, frame padded to 60 bytes", L3_IPV4,
-	  .msg = XG_MSG_HEARTBEAT, .mutate = m_too_short, .pad_to = 60,
+	{ "23-byte datagram, frame padded to 70 bytes", L3_IPV4,
+	  .msg = XG_MSG_HEARTBEAT, .mutate = m_too_short, .pad_to = 70,
 	  DROP(TOO_SHORT) },
 	{ "bad magic", L3_IPV4, .msg = XG_MSG_MOVE, .mutate = m_bad_magic,
 	  DROP(BAD_MAGIC) },
@@ -484,6 +622,12 @@ static const struct row malformed[] = {
 	  .msg = XG_MSG_MOVE, .mutate = m_bad_magic, DROP(BAD_MAGIC) },
 	{ "bad version", L3_IPV4, .msg = XG_MSG_ATTACK,
 	  .mutate = m_bad_version, DROP(BAD_VERSION) },
+	{ "a version-1 datagram", L3_IPV4, .msg = XG_MSG_HEARTBEAT,
+	  .mutate = m_version1, DROP(BAD_VERSION) },
+	{ "a version-1 datagram, IPv6", L3_IPV6, .msg = XG_MSG_MOVE,
+	  .mutate = m_version1, DROP(BAD_VERSION) },
+	{ "JOIN with a token", L3_IPV4, .msg = XG_MSG_JOIN,
+	  .mutate = m_token, DROP(RESERVED) },
 	{ "unknown type", L3_IPV6, .msg = XG_MSG_HEARTBEAT,
 	  .mutate = m_bad_type, DROP(BAD_TYPE) },
 	{ "an ack sent as a request", L3_IPV4, .msg = XG_MSG_HEARTBEAT,
@@ -567,12 +711,250 @@ static const struct row not_game[] = {
 };
 /* clang-format on */
 
+/* ---- sessions, handshakes, destinations, kernel replies ---------------- */
+
+static void s_no_session4(struct xdpgame *skel)
+{
+	struct xg_session_entry e = get_session(skel, PLAYER4);
+
+	e.token = 0; /* ended: user space writes the entry all zero, but
+		      * token 0 alone says so */
+	put_session(skel, PLAYER4, &e);
+}
+
+static void s_other_port(struct xdpgame *skel)
+{
+	struct xg_session_entry e = get_session(skel, PLAYER4);
+
+	e.port = htons(CLIENT_PORT + 1);
+	put_session(skel, PLAYER4, &e);
+}
+
+static void s_other_addr(struct xdpgame *skel)
+{
+	struct xg_session_entry e = get_session(skel, PLAYER4);
+
+	e.addr.a[15] = 9; /* 10.0.0.9 */
+	put_session(skel, PLAYER4, &e);
+}
+
+static void s_other_addr6(struct xdpgame *skel)
+{
+	struct xg_session_entry e = get_session(skel, PLAYER6);
+
+	e.addr.a[15] = 9; /* fd00::9 */
+	put_session(skel, PLAYER6, &e);
+}
+
+static void set_last_seen(struct xdpgame *skel, __u64 t)
+{
+	struct xg_session_entry e;
+
+	e = get_session(skel, PLAYER4);
+	e.last_seen = t;
+	put_session(skel, PLAYER4, &e);
+	e = get_session(skel, PLAYER6);
+	e.last_seen = t;
+	put_session(skel, PLAYER6, &e);
+}
+
+/* Silent since boot, with a 10 ms timeout. */
+static void s_expired(struct xdpgame *skel)
+{
+	struct xg_xdp_config cfg = get_config(skel);
+
+	cfg.session_timeout_ms = 10;
+	xg_test_config(skel, &cfg);
+	set_last_seen(skel, 1);
+}
+
+/* Seen just now, with a 10 s timeout. */
+static void s_alive(struct xdpgame *skel)
+{
+	struct xg_xdp_config cfg = get_config(skel);
+
+	cfg.session_timeout_ms = 10000;
+	xg_test_config(skel, &cfg);
+	set_last_seen(skel, xg_test_mono_ns());
+}
+
+/* 1 request a second, and this second's spent. */
+static void s_budget_spent(struct xdpgame *skel)
+{
+	struct xg_xdp_config cfg = get_config(skel);
+	struct xg_session_entry e = get_session(skel, PLAYER4);
+
+	cfg.session_rate = 1;
+	cfg.session_burst = 1;
+	xg_test_config(skel, &cfg);
+	e.budget = (struct xg_bucket){ .credit = 0, .ts = xg_test_mono_ns() };
+	put_session(skel, PLAYER4, &e);
+}
+
+static void s_hs_limited(struct xdpgame *skel)
+{
+	struct xg_xdp_config cfg = get_config(skel);
+
+	cfg.hs_rate = 1;
+	cfg.hs_burst = 1;
+	xg_test_config(skel, &cfg);
+}
+
+/* 1 handshake a second per source, and 10.0.0.1's is spent. */
+static void s_hs_spent(struct xdpgame *skel)
+{
+	struct xg_bucket b = { .credit = 0, .ts = xg_test_mono_ns() };
+	struct xg_addr a = {};
+
+	s_hs_limited(skel);
+	a.a[10] = a.a[11] = 0xff;
+	memcpy(&a.a[12], cli4, 4);
+	cr_assert_eq(bpf_map_update_elem(bpf_map__fd(skel->maps.hs_limits), &a,
+					 &b, BPF_ANY),
+		     0);
+}
+
+static void s_kernel_replies(struct xdpgame *skel)
+{
+	struct xg_xdp_config cfg = get_config(skel);
+
+	cfg.kernel_replies = 1;
+	xg_test_config(skel, &cfg);
+}
+
+/* The loader found no MAC: only the group bit is checked. */
+static void s_no_mac(struct xdpgame *skel)
+{
+	struct xg_xdp_config cfg = get_config(skel);
+
+	memset(cfg.mac, 0, sizeof(cfg.mac));
+	xg_test_config(skel, &cfg);
+}
+
+/* clang-format off */
+#define DENY(c) .verdict = XDP_DROP, .counter = XG_CNT_DENY_##c
+#define NOT_LOCAL .verdict = XDP_PASS, .counter = XG_CNT_PASS_NOT_LOCAL
+
+static const struct row session_rows[] = {
+	{ "MOVE, the player has no session", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .player = PLAYER_NONE, DENY(NO_SESSION) },
+	{ "IPv6 HEARTBEAT, the player has no session", L3_IPV6,
+	  .msg = XG_MSG_HEARTBEAT, .player = PLAYER_NONE, DENY(NO_SESSION) },
+	{ "ATTACK, player 65536 (beyond the map)", L3_IPV4,
+	  .msg = XG_MSG_ATTACK, .player = XG_MAX_PLAYERS, DENY(NO_SESSION) },
+	{ "LEAVE, the session's entry has token 0", L3_IPV4,
+	  .msg = XG_MSG_LEAVE, .setup = s_no_session4, DENY(NO_SESSION) },
+	{ "MOVE, wrong token", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .mutate = m_token, DENY(BAD_TOKEN) },
+	{ "HEARTBEAT with token 0", L3_IPV4, .msg = XG_MSG_HEARTBEAT,
+	  .mutate = m_token_zero, DENY(BAD_TOKEN) },
+	{ "IPv6 ATTACK in 802.1Q, wrong token", L3_IPV6, { TPID_Q },
+	  .msg = XG_MSG_ATTACK, .mutate = m_token, DENY(BAD_TOKEN) },
+	{ "MOVE from another source port", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .setup = s_other_port, DENY(WRONG_SOURCE) },
+	{ "MOVE from another source address", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .setup = s_other_addr, DENY(WRONG_SOURCE) },
+	{ "IPv6 HEARTBEAT from another source address", L3_IPV6,
+	  .msg = XG_MSG_HEARTBEAT, .setup = s_other_addr6,
+	  DENY(WRONG_SOURCE) },
+	{ "IPv4 frame for the IPv6 client's player", L3_IPV4,
+	  .msg = XG_MSG_MOVE, .player = PLAYER6, DENY(WRONG_SOURCE) },
+	{ "MOVE, silent longer than the timeout", L3_IPV4,
+	  .msg = XG_MSG_MOVE, .setup = s_expired, DENY(EXPIRED) },
+	{ "IPv6 HEARTBEAT, silent longer than the timeout", L3_IPV6,
+	  .msg = XG_MSG_HEARTBEAT, .setup = s_expired, DENY(EXPIRED) },
+	{ "MOVE, seen just now, within the timeout", L3_IPV4,
+	  .msg = XG_MSG_MOVE, .setup = s_alive, PASS_GAME },
+	{ "MOVE, session budget spent", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .setup = s_budget_spent, DENY(SESSION_RATE) },
+	{ "IPv6 MOVE, its own budget untouched", L3_IPV6,
+	  .msg = XG_MSG_MOVE, .setup = s_budget_spent, PASS_GAME },
+	{ "LEAVE with its session", L3_IPV4, .msg = XG_MSG_LEAVE, PASS_GAME },
+	{ "JOIN, no handshake limit", L3_IPV4, .msg = XG_MSG_JOIN, PASS_GAME },
+	{ "JOIN needs no session", L3_IPV4, .msg = XG_MSG_JOIN,
+	  .player = PLAYER_NONE, PASS_GAME },
+	{ "JOIN within its source's budget", L3_IPV4, .msg = XG_MSG_JOIN,
+	  .setup = s_hs_limited, PASS_GAME },
+	{ "ANSWER within its source's budget", L3_IPV4,
+	  .msg = XG_MSG_ANSWER, .setup = s_hs_limited, PASS_GAME },
+	{ "IPv6 ANSWER in QinQ", L3_IPV6, { TPID_AD, TPID_Q },
+	  .msg = XG_MSG_ANSWER, PASS_GAME },
+	{ "JOIN over its source's budget", L3_IPV4, .msg = XG_MSG_JOIN,
+	  .setup = s_hs_spent, DENY(HANDSHAKE_RATE) },
+	{ "ANSWER over its source's budget", L3_IPV4,
+	  .msg = XG_MSG_ANSWER, .setup = s_hs_spent, DENY(HANDSHAKE_RATE) },
+	{ "IPv6 JOIN, another source's budget spent", L3_IPV6,
+	  .msg = XG_MSG_JOIN, .setup = s_hs_spent, PASS_GAME },
+};
+
+/* Game UDP that is not for this host: passed to the kernel untouched,
+ * never answered, whatever it holds. */
+static const struct row not_local_rows[] = {
+	{ "to 255.255.255.255, our MAC", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .dst_ip = bcast4, NOT_LOCAL },
+	{ "to 255.255.255.255, broadcast MAC", L3_IPV4,
+	  .msg = XG_MSG_HEARTBEAT, .dst_ip = bcast4, .dst_mac = bcast_mac,
+	  NOT_LOCAL },
+	{ "to 224.0.0.1, multicast MAC", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .dst_ip = mcast4, .dst_mac = mcast_mac, NOT_LOCAL },
+	{ "to 224.0.0.1, our MAC", L3_IPV4, .msg = XG_MSG_JOIN,
+	  .dst_ip = mcast4, NOT_LOCAL },
+	{ "to ff02::1, multicast MAC", L3_IPV6, .msg = XG_MSG_HEARTBEAT,
+	  .dst_ip = mcast6, .dst_mac = mcast6_mac, NOT_LOCAL },
+	{ "to ff02::1, our MAC", L3_IPV6, .msg = XG_MSG_MOVE,
+	  .dst_ip = mcast6, NOT_LOCAL },
+	{ "to another host's MAC", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .dst_mac = other_mac, NOT_LOCAL },
+	{ "IPv6 in 802.1Q, to another host's MAC", L3_IPV6, { TPID_Q },
+	  .msg = XG_MSG_HEARTBEAT, .dst_mac = other_mac, NOT_LOCAL },
+	{ "to 10.0.0.3, not one of our addresses", L3_IPV4,
+	  .msg = XG_MSG_MOVE, .dst_ip = other4, NOT_LOCAL },
+	{ "to fd00::3, not one of our addresses", L3_IPV6,
+	  .msg = XG_MSG_ATTACK, .dst_ip = other6, NOT_LOCAL },
+	{ "not ours and malformed: passed, not dropped", L3_IPV4,
+	  .msg = XG_MSG_MOVE, .dst_ip = other4, .mutate = m_bad_magic,
+	  NOT_LOCAL },
+	{ "broadcast, no session: passed, not denied", L3_IPV4,
+	  .msg = XG_MSG_MOVE, .dst_ip = bcast4, .player = PLAYER_NONE,
+	  NOT_LOCAL },
+	{ "no MAC configured, multicast MAC", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .dst_mac = mcast_mac, .setup = s_no_mac, NOT_LOCAL },
+	{ "no MAC configured, any unicast MAC", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .dst_mac = other_mac, .setup = s_no_mac, PASS_GAME },
+};
+
+/* Kernel replies on: a HEARTBEAT with its session is answered (XDP_TX);
+ * test_kernel_reply.c checks the bytes. */
+static const struct row kernel_reply_rows[] = {
+	{ "HEARTBEAT with its session", L3_IPV4, .msg = XG_MSG_HEARTBEAT,
+	  .setup = s_kernel_replies, .verdict = XDP_TX,
+	  .counter = XG_CNT_XDP_TX },
+	{ "IPv6 HEARTBEAT with its session", L3_IPV6,
+	  .msg = XG_MSG_HEARTBEAT, .setup = s_kernel_replies,
+	  .verdict = XDP_TX, .counter = XG_CNT_XDP_TX },
+	{ "HEARTBEAT without a session", L3_IPV4, .msg = XG_MSG_HEARTBEAT,
+	  .player = PLAYER_NONE, .setup = s_kernel_replies,
+	  DENY(NO_SESSION) },
+	{ "HEARTBEAT with a wrong token", L3_IPV6, .msg = XG_MSG_HEARTBEAT,
+	  .mutate = m_token, .setup = s_kernel_replies, DENY(BAD_TOKEN) },
+	{ "HEARTBEAT with padding: to user space", L3_IPV4,
+	  .msg = XG_MSG_HEARTBEAT, .pad_to = 100, .setup = s_kernel_replies,
+	  PASS_GAME },
+	{ "MOVE: to user space", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .setup = s_kernel_replies, PASS_GAME },
+	{ "JOIN: to user space", L3_IPV4, .msg = XG_MSG_JOIN,
+	  .setup = s_kernel_replies, PASS_GAME },
+};
+/* clang-format on */
+
 /* ---- tests ------------------------------------------------------------ */
 
 static const char *msg_name(__u8 type)
 {
 	return type == XG_MSG_MOVE   ? "MOVE" :
 	       type == XG_MSG_ATTACK ? "ATTACK" :
+	       type == XG_MSG_LEAVE  ? "LEAVE" :
+	       type == XG_MSG_JOIN   ? "JOIN" :
 				       "HEARTBEAT";
 }
 
@@ -624,6 +1006,129 @@ Test(xdp_prog, bad_udp_length_dropped)
 Test(xdp_prog, non_game_traffic_passes_untouched)
 {
 	run_rows(not_game, N(not_game));
+}
+
+Test(xdp_prog, sessions_and_handshakes)
+{
+	run_rows(session_rows, N(session_rows));
+}
+
+Test(xdp_prog, not_for_this_host_passes_untouched)
+{
+	run_rows(not_local_rows, N(not_local_rows));
+}
+
+Test(xdp_prog, kernel_replies_only_with_a_session)
+{
+	run_rows(kernel_reply_rows, N(kernel_reply_rows));
+}
+
+/* Every refusal the program makes has a row of the session table (replay
+ * and bad cookie are user space's only). */
+Test(xdp_prog, every_kernel_deny_reason_has_a_row)
+{
+	for (int d = XG_DENY_NO_SESSION; d <= XG_DENY_HANDSHAKE_RATE; d++) {
+		bool found = false;
+
+		for (size_t i = 0; i < N(session_rows); i++)
+			found |= session_rows[i].counter == XG_CNT_DENY_BASE + d;
+		cr_expect(found, "no row for deny reason %d (%s)", d,
+			  cname(XG_CNT_DENY_BASE + d));
+	}
+}
+
+/* Run one row's frame n times: how many came back with the row's verdict
+ * and counter, the index of the first that did not (or n). */
+static int repeat_row(struct xdpgame *skel, const struct row *r, int n,
+		      int *ok)
+{
+	struct frame fr;
+	int first = n;
+
+	build(r, &fr);
+	*ok = 0;
+	for (int i = 0; i < n; i++) {
+		int k, v = run_frame(skel, fr.b, fr.len, &k);
+
+		if (v == r->verdict && k == r->counter)
+			(*ok)++;
+		else if (first == n)
+			first = i;
+	}
+	return first;
+}
+
+/* A session's budget, burst 10: ten requests in a row pass, the next is
+ * refused for its rate. (At 10 a second, the next refill is 100 ms away,
+ * far more than the eleven runs take.) */
+Test(xdp_prog, session_budget_runs_out)
+{
+	struct row move = { "MOVE", L3_IPV4, .msg = XG_MSG_MOVE, PASS_GAME };
+	struct xdpgame *skel = load_prog(0);
+	struct xg_xdp_config cfg = get_config(skel);
+	struct frame fr;
+	int ok, k, v;
+
+	cfg.session_rate = 10;
+	cfg.session_burst = 10;
+	xg_test_config(skel, &cfg);
+	cr_expect_eq(repeat_row(skel, &move, 10, &ok), 10);
+	cr_expect_eq(ok, 10);
+	build(&move, &fr);
+	v = run_frame(skel, fr.b, fr.len, &k);
+	cr_expect_eq(v, XDP_DROP, "verdict %s", verdict_name(v));
+	cr_expect_eq(k, XG_CNT_DENY_SESSION_RATE, "counter %s", cname(k));
+	/* the budget is the session's: player 43 still has all of its own */
+	move.l3 = L3_IPV6;
+	cr_expect_eq(repeat_row(skel, &move, 10, &ok), 10);
+	xdpgame__destroy(skel);
+}
+
+/* A source's handshakes, burst 2: JOIN, ANSWER pass, the next JOIN is
+ * refused for its rate; a session's game requests are not counted. */
+Test(xdp_prog, handshake_budget_runs_out)
+{
+	struct row join = { "JOIN", L3_IPV4, .msg = XG_MSG_JOIN, PASS_GAME };
+	struct row answer = { "ANSWER", L3_IPV4, .msg = XG_MSG_ANSWER,
+			      PASS_GAME };
+	struct row move = { "MOVE", L3_IPV4, .msg = XG_MSG_MOVE, PASS_GAME };
+	struct xdpgame *skel = load_prog(0);
+	struct xg_xdp_config cfg = get_config(skel);
+	struct frame fr;
+	int ok, k, v;
+
+	cfg.hs_rate = 2;
+	cfg.hs_burst = 2;
+	xg_test_config(skel, &cfg);
+	cr_expect_eq(repeat_row(skel, &join, 1, &ok), 1);
+	cr_expect_eq(repeat_row(skel, &answer, 1, &ok), 1);
+	cr_expect_eq(repeat_row(skel, &move, 5, &ok), 5);
+	build(&join, &fr);
+	v = run_frame(skel, fr.b, fr.len, &k);
+	cr_expect_eq(v, XDP_DROP, "verdict %s", verdict_name(v));
+	cr_expect_eq(k, XG_CNT_DENY_HANDSHAKE_RATE, "counter %s", cname(k));
+	xdpgame__destroy(skel);
+}
+
+/* A request let in moves its session's last_seen (the expiry sweep in
+ * user space reads it); a refused one does not. */
+Test(xdp_prog, last_seen_moves_on_admission)
+{
+	struct row move = { "MOVE", L3_IPV4, .msg = XG_MSG_MOVE, PASS_GAME };
+	struct row bad = { "MOVE, wrong token", L3_IPV4, .msg = XG_MSG_MOVE,
+			   .mutate = m_token, DENY(BAD_TOKEN) };
+	struct xdpgame *skel = load_prog(0);
+	__u64 before = xg_test_mono_ns(), seen;
+	int ok;
+
+	cr_expect_eq(get_session(skel, PLAYER4).last_seen, 0);
+	cr_expect_eq(repeat_row(skel, &bad, 1, &ok), 1);
+	cr_expect_eq(get_session(skel, PLAYER4).last_seen, 0);
+	cr_expect_eq(repeat_row(skel, &move, 1, &ok), 1);
+	seen = get_session(skel, PLAYER4).last_seen;
+	cr_expect_geq(seen, before);
+	cr_expect_leq(seen, xg_test_mono_ns());
+	xdpgame__destroy(skel);
 }
 
 /* Every drop counter is reachable from a row of the malformed table. */

@@ -35,7 +35,7 @@ def main():
     v = doc
     if sys.argv[2] == "-e":
         try:
-            v = eval(sys.argv[3], {"__builtins__": __builtins__}, {"d": doc})
+            v = eval(sys.argv[3], {"__builtins__": __builtins__, "d": doc})
         except (KeyError, IndexError, TypeError):
             sys.exit(1)
     elif sys.argv[2] != ".":

@@ -7,7 +7,8 @@
  * reserved, and aborts with "Could not initialize inheritable arena" or
  * crashes (Criterion issue #274; every run fails here, even an empty test).
  * So the test files that `make test` also builds with -fsanitize=thread
- * (test_ring.c, test_world.c) include this header instead of Criterion's
+ * (test_ring.c, test_world.c,
+ * test_session_threads.c) include this header instead of Criterion's
  * when __SANITIZE_THREAD__ is defined: the same Test() bodies then run from
  * runner.c, in order, in one process, stopping at the first failed check
  * with exit status 1 (a TSan report exits 66). Only the assertion forms
@@ -54,5 +55,11 @@ void tsan_check(bool ok, const char *what, const char *file, int line);
 #define cr_expect_not(c, ...) TSAN_CHECK(!(c), "!" #c)
 #define cr_expect_eq(a, b, ...) cr_assert_eq(a, b)
 #define cr_expect_null(p, ...) cr_assert_null(p)
+#define cr_expect_gt(a, b, ...) cr_assert_gt(a, b)
+#define cr_expect_neq(a, b, ...) TSAN_CHECK((a) != (b), #a " != " #b)
+#define cr_expect_leq(a, b, ...) cr_assert_leq(a, b)
+#define cr_expect_float_eq(a, b, eps, ...)                   \
+	TSAN_CHECK((a) - (b) <= (eps) && (b) - (a) <= (eps), \
+		   #a " == " #b " within " #eps)
 
 #endif

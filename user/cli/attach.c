@@ -24,6 +24,7 @@
 
 #include "cli/cmds.h"
 #include "cli/report.h"
+#include "cli/serve.h"
 #include "core/log.h"
 #include "core/ring.h"
 #include "engine/engine.h"
@@ -53,6 +54,15 @@ static void attach_usage(FILE *f)
 		"      --zero-copy M   auto (default): try zero-copy, else copy mode;\n"
 		"                      on: zero-copy or fail; off: copy mode\n"
 		"      --kernel-replies  answer HEARTBEAT in the XDP program (XDP_TX)\n"
+		"      --handshake-rate R[/B]  JOIN/ANSWER a second per source address,\n"
+		"                      burst B (default %u/%u; 0: no limit)\n"
+		"      --handshake-total R[/B]  JOIN/ANSWER a second from all sources\n"
+		"                      together, burst B (default %u/%u; 0: no limit)\n"
+		"      --session-rate R[/B]  game requests a second per session, burst\n"
+		"                      B (default %u/%u; 0: no limit)\n"
+		"      --session-timeout MS  silence that ends a session (default %u)\n"
+		"      --backend-key-file FILE  the game backend's key (32 hex digits):\n"
+		"                      players then need its signed connect token\n"
 		"  -w, --workers N     kernel-socket workers (default: one per CPU)\n"
 		"  -c, --cpus LIST     CPUs to pin workers to, e.g. 0-3,6\n"
 		"      --naive         one recvfrom/sendto per packet (baseline)\n"
@@ -63,7 +73,10 @@ static void attach_usage(FILE *f)
 		"  -q, --quiet         no live line\n"
 		"  -v, --verbose       debug messages\n"
 		"  -h, --help          this text\n",
-		XG_MAX_PORTS);
+		XG_MAX_PORTS, XG_DEFAULT_HS_RATE, XG_DEFAULT_HS_BURST,
+		XG_DEFAULT_HS_TOTAL_RATE, XG_DEFAULT_HS_TOTAL_BURST,
+		XG_DEFAULT_SESSION_RATE, XG_DEFAULT_SESSION_BURST,
+		XG_SESSION_TIMEOUT_MS);
 }
 
 struct attach_opts {
@@ -73,6 +86,8 @@ struct attach_opts {
 	enum xg_zc_mode zero_copy;
 	bool kernel_replies;
 	bool quiet;
+	struct xg_limits limits;
+	const char *backend_file;
 };
 
 static int bad_value(const char *opt, const char *val, const char *want)
@@ -92,6 +107,11 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 		{ "queues", required_argument, NULL, 'Q' },
 		{ "zero-copy", required_argument, NULL, 'Z' },
 		{ "kernel-replies", no_argument, NULL, 'K' },
+		{ "handshake-rate", required_argument, NULL, 'H' },
+		{ "handshake-total", required_argument, NULL, 'G' },
+		{ "session-rate", required_argument, NULL, 'S' },
+		{ "session-timeout", required_argument, NULL, 'T' },
+		{ "backend-key-file", required_argument, NULL, 'F' },
 		{ "busy-poll", no_argument, NULL, 'B' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'J' },
@@ -154,6 +174,33 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 			break;
 		case 'K':
 			o->kernel_replies = true;
+			break;
+		case 'H':
+			if (xg_parse_rate(optarg, &o->limits.hs_rate,
+					  &o->limits.hs_burst))
+				return bad_value("--handshake-rate", optarg,
+						 "want RATE or RATE/BURST, e.g. 20/40 (0: no limit)");
+			break;
+		case 'G':
+			if (xg_parse_rate(optarg, &o->limits.hs_total_rate,
+					  &o->limits.hs_total_burst))
+				return bad_value("--handshake-total", optarg,
+						 "want RATE or RATE/BURST, e.g. 20000/40000 (0: no limit)");
+			break;
+		case 'S':
+			if (xg_parse_rate(optarg, &o->limits.session_rate,
+					  &o->limits.session_burst))
+				return bad_value("--session-rate", optarg,
+						 "want RATE or RATE/BURST, e.g. 1000/2000 (0: no limit)");
+			break;
+		case 'T':
+			if (xg_parse_u64(optarg, 100, 3600000, &v))
+				return bad_value("--session-timeout", optarg,
+						 "want 100..3600000 ms");
+			o->limits.timeout_ms = (uint32_t)v;
+			break;
+		case 'F':
+			o->backend_file = optarg;
 			break;
 		case 'B':
 			c->busy_poll = true;
@@ -231,118 +278,32 @@ static int check_interface(const char *ifname)
 	return 0;
 }
 
-static void drain_events(struct xg_server *srv, uint64_t *kills)
+/* The backend's key, from a file (not the command line, where any user
+ * would see it in ps): 32 hex digits, surrounding space ignored. */
+static int load_backend_key(const char *path, struct xg_sipkey *key)
 {
-	struct xg_event ev;
-	int i;
+	char buf[128] = "", *s = buf, *e;
+	FILE *f = fopen(path, "r");
 
-	for (i = 0; i < srv->nworkers; i++)
-		while (xg_ring_pop(srv->workers[i].events, &ev, sizeof(ev)) ==
-		       (int)sizeof(ev)) {
-			if (ev.type == XG_EV_KILL) {
-				(*kills)++;
-				pr_debug("player %u killed player %u\n",
-					 ev.player, ev.other);
-			}
-		}
-}
-
-/* Publish every worker's counters in the program's `workers` map, for
- * `xdpgame stats`. Once a second: one map update per worker. */
-static void publish_workers(struct xg_server *srv, int fd)
-{
-	struct xg_worker_pub p;
-	struct xdp_statistics xs;
-	struct xg_stats st;
-	__u32 i;
-	int t;
-
-	for (i = 0; fd >= 0 && i < (__u32)srv->nworkers &&
-		    i < XG_XDP_MAX_WORKERS; i++) {
-		const struct xg_worker *w = &srv->workers[i];
-
-		xg_stats_init(&st);
-		xg_stats_merge(&st, &w->stats);
-		xg_worker_rings(w, &xs);
-		p = (struct xg_worker_pub){
-			.valid = 1,
-			.path = w->path == XG_PATH_XSK ? XG_WPATH_XSK :
-							 XG_WPATH_SOCKET,
-			.queue = w->queue, .cpu = w->cpu,
-			.rx_packets = st.rx_packets, .rx_bytes = st.rx_bytes,
-			.tx_packets = st.tx_packets, .tx_bytes = st.tx_bytes,
-			.malformed = xg_stats_malformed_total(&st),
-			.drops = st.drops, .errors = st.errors,
-			.rx_dropped = xs.rx_dropped,
-			.rx_invalid_descs = xs.rx_invalid_descs,
-			.tx_invalid_descs = xs.tx_invalid_descs,
-			.rx_ring_full = xs.rx_ring_full,
-			.rx_fill_ring_empty_descs = xs.rx_fill_ring_empty_descs,
-			.tx_ring_empty_descs = xs.tx_ring_empty_descs,
-		};
-		for (t = 0; t < XG_MSG_NTYPES; t++)
-			p.handled[t] = st.handled[t];
-		bpf_map_update_elem(fd, &i, &p, BPF_ANY);
+	if (!f) {
+		pr_warn("error: attach: cannot read the backend key file %s: %s\n",
+			path, strerror(errno));
+		return -errno;
 	}
-}
-
-/* Serve until a signal or the duration; one live line a second. */
-static void run_loop(struct xg_server *srv, struct xg_xdp *xdp, bool quiet,
-		     uint64_t *kills)
-{
-	const char *xdp_ifname = xdp ? srv->cfg.ifname : NULL;
-	int pub_fd = xdp ? xg_xdp_workers_fd(xdp) : -1;
-
-	struct xg_snapshot snaps[2]; /* about 20 KiB: fine on the main stack */
-	struct xg_snapshot *prev = &snaps[0], *cur = &snaps[1], *t;
-	uint64_t start = xg_now_ns(), now;
-	int secs = 0;
-
-	xg_snapshot_take(prev, srv, xdp_ifname);
-	while (!attach_signalled) {
-		usleep(100 * 1000);
-		drain_events(srv, kills);
-		now = xg_now_ns();
-		if (now - start < (uint64_t)(secs + 1) * 1000000000ull)
-			continue;
-		secs++;
-		xg_snapshot_take(cur, srv, xdp_ifname);
-		publish_workers(srv, pub_fd);
-		if (!quiet)
-			xg_report_live(stdout, secs, prev, cur);
-		t = prev;
-		prev = cur;
-		cur = t;
-		if (srv->cfg.duration_s && secs >= srv->cfg.duration_s)
-			break;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' '))
+		*--e = '\0';
+	if (xg_sipkey_parse(s, key)) {
+		pr_warn("error: attach: %s does not hold a backend key: want 32 hex digits (e.g. from `head -c16 /dev/urandom | xxd -p`)\n",
+			path);
+		return -EINVAL;
 	}
-}
-
-static int server_init(struct xg_server *srv, const struct xg_server_cfg *cfg,
-		       int max_workers)
-{
-	memset(srv, 0, sizeof(*srv));
-	srv->cfg = *cfg;
-	srv->world = xg_world_create(XG_MAX_PLAYERS);
-	srv->workers = aligned_alloc(XG_CACHELINE,
-				     sizeof(*srv->workers) * (size_t)max_workers);
-	if (!srv->world || !srv->workers) {
-		xg_world_destroy(srv->world);
-		free(srv->workers);
-		return -ENOMEM;
-	}
-	srv->max_workers = max_workers;
 	return 0;
-}
-
-static void server_free(struct xg_server *srv)
-{
-	int i;
-
-	for (i = 0; i < srv->nworkers; i++)
-		xg_ring_destroy(srv->workers[i].events);
-	free(srv->workers);
-	xg_world_destroy(srv->world);
 }
 
 /* How many RX queues get an AF_XDP socket: --queues, or all the interface
@@ -377,6 +338,13 @@ static int attach_xdp(const struct attach_opts *o, struct xg_xdp **xdp)
 		.nqueues = 0, /* set below */
 		.redirect = true, /* an empty xsks slot falls through anyway */
 		.kernel_replies = o->kernel_replies,
+		.hs_rate = o->limits.hs_rate,
+		.hs_burst = o->limits.hs_burst,
+		.hs_total_rate = o->limits.hs_total_rate,
+		.hs_total_burst = o->limits.hs_total_burst,
+		.session_rate = o->limits.session_rate,
+		.session_burst = o->limits.session_burst,
+		.session_timeout_ms = o->limits.timeout_ms,
 	};
 	int err, nq = xsk_queue_count(o);
 
@@ -433,6 +401,7 @@ static int attach_xsk(struct attach_opts *o, struct xg_server *srv,
 int cmd_attach(int argc, char **argv)
 {
 	struct attach_opts o = {};
+	struct xg_sipkey backend;
 	/* [0] kernel sockets (always: the fallback), [1] AF_XDP if any */
 	struct xg_engine *eng[2] = { NULL, NULL };
 	struct xg_engine_opts so = {};
@@ -442,6 +411,7 @@ int cmd_attach(int argc, char **argv)
 	uint64_t kills = 0, t0 = xg_now_ns();
 	int ret, nworkers, err;
 
+	xg_limits_default(&o.limits);
 	ret = attach_parse(argc, argv, &o);
 	if (ret)
 		return ret;
@@ -451,7 +421,9 @@ int cmd_attach(int argc, char **argv)
 	nworkers = o.cfg.nworkers;
 	if (!nworkers)
 		nworkers = o.cfg.ncpus ? o.cfg.ncpus : xg_online_count();
-	if (server_init(&srv, &o.cfg, nworkers + XG_MAX_QUEUES)) {
+	if (o.backend_file && load_backend_key(o.backend_file, &backend))
+		return XG_EXIT_FAIL;
+	if (xg_serve_init(&srv, &o.cfg, nworkers + XG_MAX_QUEUES, &o.limits)) {
 		pr_warn("error: out of memory setting up the server\n");
 		return XG_EXIT_FAIL;
 	}
@@ -460,9 +432,13 @@ int cmd_attach(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (o.backend_file)
+		xg_sessions_set_backend(srv.sessions, &backend);
 	err = attach_xdp(&o, &xdp);
 	if (err)
 		goto out;
+	if (xdp)
+		xg_serve_sessions_to(&srv, xdp);
 	so.nworkers = nworkers;
 	err = xg_engine_open(&xg_engine_sockets, &srv, &so, &eng[0]);
 	if (err)
@@ -485,7 +461,7 @@ int cmd_attach(int argc, char **argv)
 		nworkers, nworkers == 1 ? "" : "s", xg_engine_describe(eng[0]),
 		o.cfg.busy_poll ? ", busy-poll" : "");
 	t0 = xg_now_ns();
-	run_loop(&srv, xdp, o.quiet, &kills);
+	xg_serve_loop(&srv, xdp, o.quiet, &attach_signalled, &kills);
 
 out:
 	/* The program goes first: no packet may be steered to a socket that
@@ -494,7 +470,7 @@ out:
 	atomic_store(&srv.stop, true);
 	xg_engine_stop(eng[1]);
 	xg_engine_stop(eng[0]);
-	drain_events(&srv, &kills);
+	xg_serve_drain_events(&srv, &kills);
 	snap = err ? NULL : malloc(sizeof(*snap));
 	if (snap) {
 		xg_snapshot_take(snap, &srv, xdp ? o.cfg.ifname : NULL);
@@ -506,6 +482,6 @@ out:
 	xg_engine_destroy(eng[1]);
 	xg_engine_destroy(eng[0]);
 	xg_xdp_destroy(xdp);
-	server_free(&srv);
+	xg_serve_free(&srv);
 	return err ? XG_EXIT_FAIL : XG_EXIT_OK;
 }

@@ -5,6 +5,7 @@
  * the closed-loop client that checks every ack (load/loop.c) or, with
  * --blast IFACE, the open-loop transmit path (load/blast.c).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -26,7 +27,13 @@ struct load_opts {
 	uint64_t rate;          /* requests/s; 0 = as fast as the window allows */
 	uint64_t duration_ns;   /* 0 = until count */
 	bool quiet;
+	uint32_t first_player;
 	uint32_t players;
+	struct xg_sipkey backend;
+	bool have_backend;
+	uint32_t forge_sources;
+	uint32_t forge_base;
+	bool no_join;
 	uint32_t window;
 	uint32_t weights[XG_NKINDS];
 	const char *blast;      /* --blast IFACE: the open-loop path, blast.c */
@@ -49,7 +56,13 @@ static void load_usage(FILE *f)
 		"  -d, --duration S    stop sending after S seconds\n"
 		"  -r, --rate R        send at most R requests a second (default: as\n"
 		"                      fast as the window allows: closed loop)\n"
-		"  -P, --players P     simulated players (default 1000)\n"
+		"  -P, --players P     simulated players (default 64); each joins first\n"
+		"                      (the version 2 handshake) and leaves at the end\n"
+		"      --first-player N  player ids N..N+P-1 (default 0); two clients\n"
+		"                      on one server need ranges that do not overlap\n"
+		"      --backend-key HEX  sign connect tokens with this key (32 hex\n"
+		"                      digits), as the game's matchmaker would, for a\n"
+		"                      server started with --backend-key\n"
 		"  -W, --window W      requests in flight at most (default 32)\n"
 		"      --mix SPEC      weights, e.g. move:60,attack:15,heartbeat:20,oob:5\n"
 		"                      (oob = MOVE outside the world; that is the default)\n"
@@ -61,6 +74,14 @@ static void load_usage(FILE *f)
 		"                      acks are counted, not matched. Uses --mix, --players,\n"
 		"                      --seed, --json (not --rate, --window, --timeout);\n"
 		"                      exit 0 unless it failed to run or saw a malformed ack\n"
+		"      --no-join       skip the handshake (token 0): only for a bare\n"
+		"                      reflector such as the bench's XDP_TX swap\n"
+		"      --forge-sources N  with --blast: a flood from N forged source\n"
+		"                      addresses (and changing ports) from --forge-base\n"
+		"                      (default 198.18.0.0, the benchmarking range):\n"
+		"                      JOINs and MOVEs with made-up tokens, for testing\n"
+		"                      a server's defences; no handshake, no acks expected\n"
+		"      --forge-base A.B.C.D  first forged source address\n"
 		"      --seed N        random seed (default 1)\n"
 		"      --json          report as JSON\n"
 		"      --cdf FILE      after the run, write the RTT distribution to FILE\n"
@@ -84,6 +105,11 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 	static const struct option longopts[] = {
 		{ "count", required_argument, NULL, 'n' },
 		{ "players", required_argument, NULL, 'P' },
+		{ "first-player", required_argument, NULL, 'F' },
+		{ "forge-sources", required_argument, NULL, 'X' },
+		{ "no-join", no_argument, NULL, 'j' },
+		{ "forge-base", required_argument, NULL, 'Y' },
+		{ "backend-key", required_argument, NULL, 'K' },
 		{ "window", required_argument, NULL, 'W' },
 		{ "mix", required_argument, NULL, 'M' },
 		{ "timeout", required_argument, NULL, 't' },
@@ -102,12 +128,13 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 	uint64_t v;
 	int opt;
 
-	*o = (struct load_opts){ .count = 10000, .players = 1000, .window = 32,
+	*o = (struct load_opts){ .count = 10000, .players = 64, .window = 32,
 				 .weights = { [XG_KIND_MOVE] = 60,
 					      [XG_KIND_ATTACK] = 15,
 					      [XG_KIND_HEARTBEAT] = 20,
 					      [XG_KIND_OOB] = 5 },
-				 .timeout_ns = 500000000ull, .seed = 1 };
+				 .timeout_ns = 500000000ull, .seed = 1,
+				 .forge_base = 0xc6120000 /* 198.18.0.0 */ };
 	while ((opt = getopt_long(argc, argv, "n:P:W:t:d:r:qvh", longopts, NULL)) !=
 	       -1) {
 		switch (opt) {
@@ -132,6 +159,32 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 			if (xg_parse_u64(optarg, 2, XG_MAX_PLAYERS, &v))
 				return load_bad("--players", optarg, "want 2..65536");
 			o->players = (uint32_t)v;
+			break;
+		case 'F':
+			if (xg_parse_u64(optarg, 0, XG_MAX_PLAYERS - 2, &v))
+				return load_bad("--first-player", optarg, "want 0..65534");
+			o->first_player = (uint32_t)v;
+			break;
+		case 'j':
+			o->no_join = true;
+			break;
+		case 'X':
+			if (xg_parse_u64(optarg, 1, 1u << 24, &v))
+				return load_bad("--forge-sources", optarg, "want 1..16777216");
+			o->forge_sources = (uint32_t)v;
+			break;
+		case 'Y': {
+			struct in_addr a;
+
+			if (inet_pton(AF_INET, optarg, &a) != 1)
+				return load_bad("--forge-base", optarg, "want an IPv4 address");
+			o->forge_base = ntohl(a.s_addr);
+			break;
+		}
+		case 'K':
+			if (xg_sipkey_parse(optarg, &o->backend))
+				return load_bad("--backend-key", "(hidden)", "want 32 hex digits");
+			o->have_backend = true;
 			break;
 		case 'W':
 			if (xg_parse_u64(optarg, 1, XG_LOOP_MAX_WINDOW, &v))
@@ -179,6 +232,16 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 		return XG_EXIT_USAGE;
 	}
 	o->target = argv[optind];
+	if (o->forge_sources && !o->blast) {
+		pr_warn("error: load: --forge-sources needs --blast IFACE\n");
+		return XG_EXIT_USAGE;
+	}
+	if ((uint64_t)o->first_player + o->players > XG_MAX_PLAYERS) {
+		pr_warn("error: load: players %u..%u: the world has ids 0..%u\n",
+			o->first_player, o->first_player + o->players - 1,
+			XG_MAX_PLAYERS - 1);
+		return XG_EXIT_USAGE;
+	}
 	if (o->blast && !count_set && !o->duration_ns)
 		o->count = XG_BLAST_DEFAULT_COUNT;
 	if (o->duration_ns && !count_set)
@@ -192,6 +255,9 @@ static int load_blast(const struct load_opts *o)
 	struct xg_blast_opts b = {
 		.target = o->target, .ifname = o->blast, .count = o->count,
 		.duration_ns = o->duration_ns, .players = o->players,
+		.first_player = o->first_player,
+		.backend = o->have_backend ? &o->backend : NULL,
+		.forge_sources = o->forge_sources, .forge_base = o->forge_base,
 		.seed = o->seed, .json = o->json, .quiet = o->quiet,
 	};
 
@@ -206,6 +272,9 @@ static int load_loop(const struct load_opts *o)
 		.target = o->target, .count = o->count, .rate = o->rate,
 		.duration_ns = o->duration_ns, .timeout_ns = o->timeout_ns,
 		.players = o->players, .window = o->window, .seed = o->seed,
+		.first_player = o->first_player,
+		.backend = o->have_backend ? &o->backend : NULL,
+		.no_join = o->no_join,
 		.json = o->json, .quiet = o->quiet, .cdf = o->cdf,
 	};
 

@@ -6,6 +6,7 @@
 #include "cli/report.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "game/session.h"
 
 void xg_snapshot_take(struct xg_snapshot *s, struct xg_server *srv,
 		      const char *ifname)
@@ -35,6 +36,8 @@ static uint64_t xdp_drops(const struct xg_snapshot *s)
 
 	for (i = XG_ERR_TOO_SHORT; i < XG_ERR_NREASONS; i++)
 		n += xcnt(s, XG_CNT_DROP_BASE + i);
+	for (i = XG_DENY_NO_SESSION; i < XG_DENY_NREASONS; i++)
+		n += xcnt(s, XG_CNT_DENY_BASE + i);
 	return n;
 }
 
@@ -45,11 +48,12 @@ void xg_report_live(FILE *f, int secs, const struct xg_snapshot *prev,
 
 	fprintf(f,
 		"[%4ds] in %" PRIu64 " pps, out %" PRIu64
-		" pps, malformed %" PRIu64 ", drops %" PRIu64
+		" pps, malformed %" PRIu64 ", denied %" PRIu64 ", drops %" PRIu64
 		", errors %" PRIu64,
 		secs, c->rx_packets - p->rx_packets,
 		c->tx_packets - p->tx_packets,
 		xg_stats_malformed_total(c) - xg_stats_malformed_total(p),
+		xg_stats_denied_total(c) - xg_stats_denied_total(p),
 		c->drops - p->drops, c->errors - p->errors);
 	if (cur->rx_by_path[XG_PATH_XSK] || prev->rx_by_path[XG_PATH_XSK])
 		fprintf(f, " (xsk %" PRIu64 ", sockets %" PRIu64 ")",
@@ -96,6 +100,11 @@ static void summary_text(FILE *f, struct xg_server *srv,
 		if (t->malformed[i])
 			fprintf(f, " %s %" PRIu64, xg_err_name(i),
 				t->malformed[i]);
+	fprintf(f, "\n  denied %" PRIu64 ":", xg_stats_denied_total(t));
+	for (i = 1; i < XG_DENY_NREASONS; i++)
+		if (t->denied[i])
+			fprintf(f, " %s %" PRIu64, xg_deny_name(i), t->denied[i]);
+	fprintf(f, "\n  sessions live %u", xg_sessions_live(srv->sessions));
 	fprintf(f, "\n  drops %" PRIu64 ", errors %" PRIu64 ", kills %" PRIu64
 		   " (events lost %" PRIu64 ")\n",
 		t->drops, t->errors, kills, t->events_lost);
@@ -149,6 +158,10 @@ static xg_json *summary_json(struct xg_server *srv,
 	m = xg_json_add(o, "malformed", xg_json_obj());
 	for (i = 1; i < XG_ERR_NREASONS; i++)
 		xg_json_u64(m, xg_err_name(i), t->malformed[i]);
+	m = xg_json_add(o, "denied", xg_json_obj());
+	for (i = 1; i < XG_DENY_NREASONS; i++)
+		xg_json_u64(m, xg_deny_name(i), t->denied[i]);
+	xg_json_u64(o, "sessions_live", xg_sessions_live(srv->sessions));
 	a = xg_json_add(o, "workers", xg_json_arr());
 	for (i = 0; i < srv->nworkers; i++) {
 		const struct xg_worker *w = &srv->workers[i];

@@ -179,6 +179,7 @@ void xg_stats_merge(struct xg_stats *dst, const struct xg_stats *src)
 	add_counters(dst->handled, src->handled, XG_MSG_NTYPES);
 	add_counters(dst->status, src->status, XG_ST_NSTATUS);
 	add_counters(dst->malformed, src->malformed, XG_ERR_NREASONS);
+	add_counters(dst->denied, src->denied, XG_DENY_NREASONS);
 	add_counters(&dst->errors, &src->errors, 1);
 	add_counters(&dst->drops, &src->drops, 1);
 	add_counters(&dst->events_lost, &src->events_lost, 1);
@@ -192,6 +193,16 @@ uint64_t xg_stats_malformed_total(const struct xg_stats *s)
 
 	for (i = 0; i < XG_ERR_NREASONS; i++)
 		n += xg_stat_read(&s->malformed[i]);
+	return n;
+}
+
+uint64_t xg_stats_denied_total(const struct xg_stats *s)
+{
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < XG_DENY_NREASONS; i++)
+		n += xg_stat_read(&s->denied[i]);
 	return n;
 }
 
@@ -212,6 +223,9 @@ static const char *const msg_names[XG_MSG_NTYPES] = {
 	[XG_MSG_MOVE] = "move",
 	[XG_MSG_ATTACK] = "attack",
 	[XG_MSG_HEARTBEAT] = "heartbeat",
+	[XG_MSG_LEAVE] = "leave",
+	[XG_MSG_JOIN] = "join",
+	[XG_MSG_ANSWER] = "answer",
 };
 
 static const char *const status_names[XG_ST_NSTATUS] = {
@@ -220,6 +234,22 @@ static const char *const status_names[XG_ST_NSTATUS] = {
 	[XG_ST_UNKNOWN_PLAYER] = "unknown_player",
 	[XG_ST_UNKNOWN_TARGET] = "unknown_target",
 	[XG_ST_TARGET_DEAD] = "target_dead",
+	[XG_ST_DEAD] = "dead",
+	[XG_ST_UNKNOWN_SKILL] = "unknown_skill",
+	[XG_ST_PLAYER_TAKEN] = "player_taken",
+	[XG_ST_DENIED] = "denied",
+};
+
+static const char *const deny_names[XG_DENY_NREASONS] = {
+	[XG_DENY_NONE] = "none",
+	[XG_DENY_NO_SESSION] = "no_session",
+	[XG_DENY_BAD_TOKEN] = "bad_token",
+	[XG_DENY_WRONG_SOURCE] = "wrong_source",
+	[XG_DENY_EXPIRED] = "expired",
+	[XG_DENY_SESSION_RATE] = "session_rate",
+	[XG_DENY_HANDSHAKE_RATE] = "handshake_rate",
+	[XG_DENY_REPLAY] = "replay",
+	[XG_DENY_BAD_COOKIE] = "bad_cookie",
 };
 
 static const char *name_of(const char *const *names, int n, int i)
@@ -240,4 +270,9 @@ const char *xg_msg_name(int type)
 const char *xg_status_name(int st)
 {
 	return name_of(status_names, XG_ST_NSTATUS, st);
+}
+
+const char *xg_deny_name(int why)
+{
+	return name_of(deny_names, XG_DENY_NREASONS, why);
 }

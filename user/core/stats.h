@@ -85,6 +85,7 @@ struct xg_stats {
 	uint64_t handled[XG_MSG_NTYPES];    /* per request type; [0] unused */
 	uint64_t status[XG_ST_NSTATUS];     /* acks sent, per enum xg_status */
 	uint64_t malformed[XG_ERR_NREASONS]; /* per enum xg_err; [0] unused */
+	uint64_t denied[XG_DENY_NREASONS];   /* per enum xg_deny; [0] unused */
 	uint64_t errors; /* syscall / ring errors */
 	uint64_t drops;  /* requests we could not answer (e.g. TX full) */
 	uint64_t events_lost; /* game events dropped: event ring full */
@@ -100,10 +101,13 @@ void xg_stats_init(struct xg_stats *s);
 void xg_stats_merge(struct xg_stats *dst, const struct xg_stats *src);
 /* Sum of malformed[] over all reasons. */
 uint64_t xg_stats_malformed_total(const struct xg_stats *s);
+/* Sum of denied[] over all reasons. */
+uint64_t xg_stats_denied_total(const struct xg_stats *s);
 
 /* Short snake_case names for reports; "unknown" when out of range. */
 const char *xg_err_name(int err);     /* enum xg_err; XG_OK is "ok" */
 const char *xg_msg_name(int type);    /* enum xg_msg_type requests */
 const char *xg_status_name(int st);   /* enum xg_status */
+const char *xg_deny_name(int why);    /* enum xg_deny */
 
 #endif /* XDPGAME_STATS_H */

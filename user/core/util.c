@@ -158,3 +158,27 @@ int xg_pick_weighted(uint64_t *state, const uint32_t *weights, int n)
 	}
 	return k;
 }
+
+int xg_parse_rate(const char *s, uint32_t *rate, uint32_t *burst)
+{
+	char buf[64], *slash;
+	uint64_t r, b;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (xg_parse_u64(buf, 0, 100000000, &r))
+		return -EINVAL;
+	if (slash) {
+		if (xg_parse_u64(slash + 1, 1, 200000000, &b))
+			return -EINVAL;
+	} else {
+		b = r ? 2 * r : 1;
+	}
+	*rate = (uint32_t)r;
+	*burst = (uint32_t)b;
+	return 0;
+}

@@ -32,6 +32,9 @@ static inline uint64_t xg_now_ns(void)
 int xg_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Parse a CPU list such as "0-3,6"; returns the count or a negative errno. */
 int xg_parse_cpulist(const char *s, int *cpus, int max);
+/* Parse a rate limit "RATE" or "RATE/BURST" (per second, 0..100000000;
+ * the burst defaults to twice the rate, at least 1). 0 or -EINVAL. */
+int xg_parse_rate(const char *s, uint32_t *rate, uint32_t *burst);
 /* Parse a port 1..65535. */
 int xg_parse_port(const char *s, uint16_t *port);
 /* Pin the calling thread to one CPU; 0 or negative errno. */

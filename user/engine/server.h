@@ -62,6 +62,7 @@ struct xg_worker {
 struct xg_server {
 	struct xg_server_cfg cfg;
 	struct xg_world *world;
+	struct xg_sessions *sessions;
 	atomic_bool stop;
 	struct xg_worker *workers;
 	int nworkers;
@@ -92,6 +93,7 @@ static inline struct xg_handler_ctx xg_worker_ctx(struct xg_worker *w,
 						  uint64_t now)
 {
 	return (struct xg_handler_ctx){ .world = w->srv->world,
+					.sessions = w->srv->sessions,
 					.stats = &w->stats,
 					.events = w->events,
 					.now = now };

@@ -9,6 +9,7 @@
  * stop), or with --busy-poll keeps spinning (the sockets have SO_BUSY_POLL).
  */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -20,19 +21,32 @@
 #include "core/log.h"
 #include "engine/engine.h"
 
-enum { XG_SOCK_BATCH = 64, XG_SOCK_BUFSZ = 2048 };
+/* A datagram longer than XG_SOCK_BUFSZ is still classified by its real
+ * length (MSG_TRUNC): the handler reads only the head it needs. */
+enum { XG_SOCK_BATCH = 64, XG_SOCK_BUFSZ = 2048, XG_SOCK_CMSG = 64 };
 
-enum { XG_BUSY_POLL_US = 50, XG_IDLE_POLL_MS = 100 };
+enum {
+	XG_BUSY_POLL_US = 50,
+	XG_IDLE_POLL_MS = 100,
+	XG_SOCK_RCVBUF = 4 << 20, /* bytes: room for bursts */
+};
 
 struct xg_sock_worker {
 	struct xg_worker *w;
 	int fds[XG_MAX_PORTS];
+	uint16_t ports[XG_MAX_PORTS]; /* network order, per fd */
 	int nfds;
+	bool dual_stack;              /* AF_INET6 sockets (else AF_INET) */
 	bool naive;
 	bool busy_poll;
 	struct mmsghdr rx[XG_SOCK_BATCH], tx[XG_SOCK_BATCH];
 	struct iovec rx_iov[XG_SOCK_BATCH], tx_iov[XG_SOCK_BATCH];
 	struct sockaddr_in6 addr[XG_SOCK_BATCH];
+	struct xg_peer peer[XG_SOCK_BATCH];
+	union {
+		struct cmsghdr align;
+		unsigned char b[XG_SOCK_CMSG];
+	} rxc[XG_SOCK_BATCH], txc[XG_SOCK_BATCH];
 	unsigned char buf[XG_SOCK_BATCH][XG_SOCK_BUFSZ];
 };
 
@@ -54,7 +68,7 @@ static int udp_socket(int *family, const char *ifname, uint16_t port,
 				   .sin6_addr = IN6ADDR_ANY_INIT };
 	struct sockaddr_in a4 = { .sin_family = AF_INET,
 				  .sin_port = htons(port) };
-	int one = 1, zero = 0, bp = XG_BUSY_POLL_US, fd, err;
+	int one = 1, zero = 0, bp = XG_BUSY_POLL_US, rcv = XG_SOCK_RCVBUF, fd, err;
 
 	fd = socket(*family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 && errno == EAFNOSUPPORT && *family == AF_INET6) {
@@ -72,6 +86,15 @@ static int udp_socket(int *family, const char *ifname, uint16_t port,
 	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
 		       (socklen_t)strlen(ifname) + 1))
 		goto err;
+	/* the address each datagram was sent to: the session binds it, and
+	 * the reply leaves from it (a dual-stack socket says it for IPv4 too,
+	 * as an IPv4-mapped IPV6_PKTINFO) */
+	if (*family == AF_INET6 ?
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) :
+		    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)))
+		goto err;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
 	if (busy_poll &&
 	    setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &bp, sizeof(bp)))
 		pr_warn("warning: SO_BUSY_POLL on port %u: %s (needs CAP_NET_ADMIN); continuing without it\n",
@@ -114,6 +137,7 @@ static struct xg_sock_worker *sock_worker_new(struct xg_sock_engine *e,
 		return NULL;
 	}
 	sw->naive = srv->cfg.naive;
+	sw->dual_stack = e->family == AF_INET6;
 	sw->busy_poll = srv->cfg.busy_poll;
 	for (p = 0; p < srv->cfg.nports; p++) {
 		fd = udp_socket(&e->family, srv->cfg.ifname, srv->cfg.ports[p],
@@ -123,6 +147,7 @@ static struct xg_sock_worker *sock_worker_new(struct xg_sock_engine *e,
 			*err = fd;
 			goto fail;
 		}
+		sw->ports[sw->nfds] = htons(srv->cfg.ports[p]);
 		sw->fds[sw->nfds++] = fd;
 	}
 	sw->w = xg_server_add_worker(srv, XG_PATH_SOCKET,
@@ -258,22 +283,105 @@ static void wait_readable(struct xg_sock_worker *sw)
 		xg_stat_add(&sw->w->stats.errors, 1);
 }
 
+static void msg_prepare(struct xg_sock_worker *sw, int i)
+{
+	sw->rx_iov[i] = (struct iovec){ sw->buf[i], XG_SOCK_BUFSZ };
+	sw->rx[i].msg_hdr = (struct msghdr){
+		.msg_name = &sw->addr[i],
+		.msg_namelen = sizeof(sw->addr[i]),
+		.msg_iov = &sw->rx_iov[i],
+		.msg_iovlen = 1,
+		.msg_control = sw->rxc[i].b,
+		.msg_controllen = sizeof(sw->rxc[i].b),
+	};
+}
+
 static void batch_prepare(struct xg_sock_worker *sw)
 {
 	int i;
 
-	for (i = 0; i < XG_SOCK_BATCH; i++) {
-		sw->rx_iov[i] = (struct iovec){ sw->buf[i], XG_SOCK_BUFSZ };
-		sw->rx[i].msg_hdr = (struct msghdr){
-			.msg_name = &sw->addr[i],
-			.msg_namelen = sizeof(sw->addr[i]),
-			.msg_iov = &sw->rx_iov[i],
-			.msg_iovlen = 1,
-		};
+	for (i = 0; i < XG_SOCK_BATCH; i++)
+		msg_prepare(sw, i);
+}
+
+/* Both ends of received datagram i, from its source address and its
+ * IP_PKTINFO / IPV6_PKTINFO. */
+static void peer_of(struct xg_sock_worker *sw, int i, uint16_t port)
+{
+	const struct msghdr *m = &sw->rx[i].msg_hdr;
+	const struct sockaddr_in6 *a6 = &sw->addr[i];
+	struct xg_peer *p = &sw->peer[i];
+	struct cmsghdr *cm;
+
+	memset(p, 0, sizeof(*p));
+	if (a6->sin6_family == AF_INET6) {
+		memcpy(p->addr.a, &a6->sin6_addr, 16);
+		p->port = a6->sin6_port;
+	} else {
+		const struct sockaddr_in *a4 = (const void *)a6;
+
+		xg_addr_from_v4(&p->addr, a4->sin_addr.s_addr);
+		p->port = a4->sin_port;
+	}
+	p->local_port = port;
+	for (cm = CMSG_FIRSTHDR(m); cm; cm = CMSG_NXTHDR((struct msghdr *)m, cm)) {
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			xg_addr_from_v4(&p->local, pi.ipi_addr.s_addr);
+		} else if (cm->cmsg_level == IPPROTO_IPV6 &&
+			   cm->cmsg_type == IPV6_PKTINFO &&
+			   cm->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			memcpy(p->local.a, &pi.ipi6_addr, 16);
+		}
 	}
 }
 
-/* Send 'n' prepared replies; a full socket buffer loses the rest (counted). */
+/* Reply j leaves from the address its request was sent to. */
+static void reply_from(struct xg_sock_worker *sw, int j, struct msghdr *m,
+		       const struct xg_peer *p)
+{
+	struct cmsghdr *cm;
+
+	m->msg_control = sw->txc[j].b;
+	if (!sw->dual_stack) {
+		struct in_pktinfo pi = {};
+
+		memcpy(&pi.ipi_spec_dst.s_addr, &p->local.a[12], 4);
+		m->msg_controllen = CMSG_SPACE(sizeof(pi));
+		cm = CMSG_FIRSTHDR(m);
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	} else {
+		struct in6_pktinfo pi = {};
+
+		memcpy(&pi.ipi6_addr, p->local.a, 16);
+		m->msg_controllen = CMSG_SPACE(sizeof(pi));
+		cm = CMSG_FIRSTHDR(m);
+		cm->cmsg_level = IPPROTO_IPV6;
+		cm->cmsg_type = IPV6_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	}
+}
+
+static void count_send_error(struct xg_stats *st, int err)
+{
+	pr_debug("sockets: a reply was not sent: %s\n", strerror(err));
+	xg_stat_add(err == EAGAIN || err == ENOBUFS ? &st->drops : &st->errors,
+		    1);
+}
+
+/* Send 'n' prepared replies. A datagram the kernel refuses (a prohibit
+ * route, EPERM from a firewall, a full buffer) is counted and skipped; the
+ * rest still go. */
 static void send_batch(struct xg_sock_worker *sw, int fd, int n)
 {
 	struct xg_stats *st = &sw->w->stats;
@@ -284,11 +392,9 @@ static void send_batch(struct xg_sock_worker *sw, int fd, int n)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			xg_stat_add(errno == EAGAIN || errno == ENOBUFS ?
-					    &st->drops :
-					    &st->errors,
-				    (uint64_t)(n - done));
-			return;
+			count_send_error(st, errno);
+			done++; /* the one that failed */
+			continue;
 		}
 		for (int i = done; i < done + r; i++)
 			xg_stat_add(&st->tx_bytes, sw->tx[i].msg_hdr.msg_iov->iov_len);
@@ -297,18 +403,21 @@ static void send_batch(struct xg_sock_worker *sw, int fd, int n)
 	}
 }
 
-/* One recvmmsg batch on one socket: handle and reply. Returns datagrams
+/* One recvmmsg batch on socket k: handle and reply. Returns datagrams
  * received (0 if none). */
-static int serve_batch(struct xg_sock_worker *sw, int fd)
+static int serve_batch(struct xg_sock_worker *sw, int k)
 {
 	struct xg_stats *st = &sw->w->stats;
 	struct xg_handler_ctx ctx;
+	int fd = sw->fds[k];
 	uint64_t t0, t1;
 	int n, i, r, out = 0;
 
-	for (i = 0; i < XG_SOCK_BATCH; i++)
+	for (i = 0; i < XG_SOCK_BATCH; i++) {
 		sw->rx[i].msg_hdr.msg_namelen = sizeof(sw->addr[i]);
-	n = recvmmsg(fd, sw->rx, XG_SOCK_BATCH, MSG_DONTWAIT, NULL);
+		sw->rx[i].msg_hdr.msg_controllen = sizeof(sw->rxc[i].b);
+	}
+	n = recvmmsg(fd, sw->rx, XG_SOCK_BATCH, MSG_DONTWAIT | MSG_TRUNC, NULL);
 	if (n <= 0) {
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
 			xg_stat_add(&st->errors, 1);
@@ -319,6 +428,8 @@ static int serve_batch(struct xg_sock_worker *sw, int fd)
 	xg_stat_add(&st->rx_packets, (uint64_t)n);
 	for (i = 0; i < n; i++) {
 		xg_stat_add(&st->rx_bytes, sw->rx[i].msg_len);
+		peer_of(sw, i, sw->ports[k]);
+		ctx.peer = &sw->peer[i];
 		r = xg_handle(&ctx, sw->buf[i], sw->rx[i].msg_len, sw->buf[i],
 			      XG_SOCK_BUFSZ);
 		if (r <= 0)
@@ -330,6 +441,7 @@ static int serve_batch(struct xg_sock_worker *sw, int fd)
 			.msg_iov = &sw->tx_iov[out],
 			.msg_iovlen = 1,
 		};
+		reply_from(sw, out, &sw->tx[out].msg_hdr, &sw->peer[i]);
 		out++;
 	}
 	if (out)
@@ -351,26 +463,27 @@ static void *worker_batched(void *arg)
 	while (!xg_server_stopping(w->srv)) {
 		got = 0;
 		for (i = 0; i < sw->nfds; i++)
-			got += serve_batch(sw, sw->fds[i]);
+			got += serve_batch(sw, i);
 		if (!got && !sw->busy_poll)
 			wait_readable(sw);
 	}
 	return NULL;
 }
 
-/* The naive baseline: one recvfrom and one sendto per datagram. */
-static int serve_one(struct xg_sock_worker *sw, int fd)
+/* The naive baseline: one recvmsg and one sendmsg per datagram. */
+static int serve_one(struct xg_sock_worker *sw, int k)
 {
 	struct xg_stats *st = &sw->w->stats;
-	struct sockaddr_in6 from;
-	socklen_t fromlen = sizeof(from);
+	struct msghdr *m = &sw->rx[0].msg_hdr;
 	struct xg_handler_ctx ctx;
+	struct msghdr out;
+	struct iovec iov;
 	uint64_t t0;
 	ssize_t n;
 	int r;
 
-	n = recvfrom(fd, sw->buf[0], XG_SOCK_BUFSZ, MSG_DONTWAIT,
-		     (void *)&from, &fromlen);
+	msg_prepare(sw, 0);
+	n = recvmsg(sw->fds[k], m, MSG_DONTWAIT | MSG_TRUNC);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR)
 			xg_stat_add(&st->errors, 1);
@@ -380,13 +493,18 @@ static int serve_one(struct xg_sock_worker *sw, int fd)
 	ctx = xg_worker_ctx(sw->w, t0);
 	xg_stat_add(&st->rx_packets, 1);
 	xg_stat_add(&st->rx_bytes, (uint64_t)n);
+	peer_of(sw, 0, sw->ports[k]);
+	ctx.peer = &sw->peer[0];
 	r = xg_handle(&ctx, sw->buf[0], (uint32_t)n, sw->buf[0], XG_SOCK_BUFSZ);
 	if (r <= 0)
 		return 1;
-	if (sendto(fd, sw->buf[0], (size_t)r, 0, (void *)&from, fromlen) < 0) {
-		xg_stat_add(errno == EAGAIN || errno == ENOBUFS ? &st->drops :
-								 &st->errors,
-			    1);
+	iov = (struct iovec){ sw->buf[0], (size_t)r };
+	out = (struct msghdr){ .msg_name = &sw->addr[0],
+			       .msg_namelen = m->msg_namelen,
+			       .msg_iov = &iov, .msg_iovlen = 1 };
+	reply_from(sw, 0, &out, &sw->peer[0]);
+	if (sendmsg(sw->fds[k], &out, 0) < 0) {
+		count_send_error(st, errno);
 		return 1;
 	}
 	xg_stat_add(&st->tx_packets, 1);
@@ -405,7 +523,7 @@ static void *worker_naive(void *arg)
 	while (!xg_server_stopping(w->srv)) {
 		got = 0;
 		for (i = 0; i < sw->nfds; i++)
-			got += serve_one(sw, sw->fds[i]);
+			got += serve_one(sw, i);
 		if (!got && !sw->busy_poll)
 			wait_readable(sw);
 	}

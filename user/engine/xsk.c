@@ -194,11 +194,31 @@ static void kick_tx(struct xsk_worker *x)
 			xg_stat_add(&x->w->stats.errors, 1);
 }
 
+/* Both ends of a walked frame, as the handlers see them. */
+static void xg_frame_peer(const struct xg_frame *f, struct xg_peer *p)
+{
+	uint32_t a4;
+
+	memset(p, 0, sizeof(*p));
+	if (f->iph) { /* 2-byte aligned in a frame: copied, not loaded */
+		memcpy(&a4, &f->iph->saddr, 4);
+		xg_addr_from_v4(&p->addr, a4);
+		memcpy(&a4, &f->iph->daddr, 4);
+		xg_addr_from_v4(&p->local, a4);
+	} else {
+		memcpy(p->addr.a, &f->ip6h->saddr, 16);
+		memcpy(p->local.a, &f->ip6h->daddr, 16);
+	}
+	p->port = f->udph->source;
+	p->local_port = f->udph->dest;
+}
+
 /* One frame: the reply's length, or 0 if there is none. */
 static uint32_t handle_frame(struct xsk_worker *x, struct xg_handler_ctx *ctx,
 			     void *pkt, uint32_t len)
 {
 	void *end = (char *)pkt + len;
+	struct xg_peer peer;
 	struct xg_frame f;
 	int r;
 
@@ -209,10 +229,12 @@ static uint32_t handle_frame(struct xsk_worker *x, struct xg_handler_ctx *ctx,
 		xg_stat_add(&x->w->stats.errors, 1);
 		return 0;
 	}
+	xg_frame_peer(&f, &peer);
+	ctx->peer = &peer;
 	r = xg_handle(ctx, f.payload, f.len, f.payload, f.len);
-	if (r != XG_ACK_SIZE)
+	if (r <= 0 || r > XG_MAX_REPLY_SIZE)
 		return 0;
-	return xg_frame_reply(&f, pkt);
+	return xg_frame_reply(&f, pkt, (uint32_t)r);
 }
 
 /* Put the batch's replies on TX; frames that do not fit are dropped. */

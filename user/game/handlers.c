@@ -2,34 +2,51 @@
 /*
  * Handler table and the common request path: copy the datagram's head into
  * an aligned buffer (frames put the UDP payload at any offset), validate it
- * with the rule set shared with the XDP program, dispatch on type, and turn
- * the copy into the ack with the same xg_make_ack() the XDP program uses.
+ * with the rule set shared with the XDP program, check its session (game
+ * requests) or its source's handshake budget (JOIN, ANSWER), dispatch on
+ * type, and turn the copy into the reply with the same xg_make_reply() the
+ * XDP program uses.
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "game/handlers.h"
 #include "core/ring.h"
 
-static enum xg_status handle_move(struct xg_handler_ctx *c,
-				  const struct xg_hdr *h, const void *body)
-{
-	const struct xg_move *m = body;
+const struct xg_skill xg_skills[XG_NSKILLS] = {
+	{ "strike", 10 },
+	{ "slash", 25 },
+	{ "fireball", 60 },
+	{ "backstab", 150 },
+};
 
-	return xg_world_move(c->world, xg_le32(h->player), xg_le32(m->x),
-			     xg_le32(m->y), xg_le32(m->z), c->now);
+static uint32_t ack(struct xg_hdr *h, enum xg_status st)
+{
+	xg_make_reply(h, st, XG_ACK_SIZE);
+	return XG_ACK_SIZE;
 }
 
-static enum xg_status handle_attack(struct xg_handler_ctx *c,
-				    const struct xg_hdr *h, const void *body)
+static uint32_t handle_move(struct xg_handler_ctx *c, struct xg_hdr *h)
 {
-	const struct xg_attack *a = body;
+	const struct xg_move *m = (const void *)(h + 1);
+
+	return ack(h, xg_world_move(c->world, xg_le32(h->player), xg_le32(m->x),
+				    xg_le32(m->y), xg_le32(m->z), c->now));
+}
+
+static uint32_t handle_attack(struct xg_handler_ctx *c, struct xg_hdr *h)
+{
+	const struct xg_attack *a = (const void *)(h + 1);
+	uint16_t skill = xg_le16(a->skill);
 	struct xg_event ev;
 	enum xg_status st;
 	bool killed;
 
+	if (skill >= XG_NSKILLS)
+		return ack(h, XG_ST_UNKNOWN_SKILL);
 	st = xg_world_attack(c->world, xg_le32(h->player), xg_le32(a->target),
-			     xg_le16(a->damage), c->now, &killed);
+			     xg_skills[skill].damage, c->now, &killed);
 	if (killed) {
 		ev = (struct xg_event){ .type = XG_EV_KILL,
 					.player = xg_le32(h->player),
@@ -38,25 +55,80 @@ static enum xg_status handle_attack(struct xg_handler_ctx *c,
 		if (!c->events || xg_ring_push(c->events, &ev, sizeof(ev)))
 			xg_stat_add(&c->stats->events_lost, 1);
 	}
-	return st;
+	return ack(h, st);
 }
 
-static enum xg_status handle_heartbeat(struct xg_handler_ctx *c,
-				       const struct xg_hdr *h,
-				       const void *body)
+/* The XDP program answers HEARTBEAT with OK when it lets one in (the
+ * session check passed), and so does this: a player with a session is in
+ * the world. */
+static uint32_t handle_heartbeat(struct xg_handler_ctx *c, struct xg_hdr *h)
 {
-	enum xg_status st = xg_world_touch(c->world, xg_le32(h->player), c->now);
+	xg_world_touch(c->world, xg_le32(h->player), c->now);
+	return ack(h, XG_ST_OK);
+}
 
-	(void)body;
-	/* with a world of XG_MAX_PLAYERS, the same answer as the XDP
-	 * program's in-kernel reply (xg_heartbeat_status) */
-	return st != XG_ST_OK ? st : (enum xg_status)xg_heartbeat_status(h);
+static uint32_t handle_leave(struct xg_handler_ctx *c, struct xg_hdr *h)
+{
+	xg_session_close(c->sessions, xg_le32(h->player));
+	return ack(h, XG_ST_OK);
+}
+
+/* JOIN: a cookie for this source, player and time; nothing stored. */
+static uint32_t handle_join(struct xg_handler_ctx *c, struct xg_hdr *h)
+{
+	struct xg_challenge *ch = (void *)(h + 1);
+
+	xg_cookie_make(c->sessions, c->peer, xg_le32(h->player), c->now,
+		       &ch->cookie);
+	xg_make_reply(h, XG_ST_OK, XG_CHALLENGE_SIZE);
+	return XG_CHALLENGE_SIZE;
+}
+
+static uint64_t wall_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+/* ANSWER: a cookie we made for this very source and player proves the
+ * address; then the backend's word (with a key), then the session. */
+static uint32_t handle_answer(struct xg_handler_ctx *c, struct xg_hdr *h)
+{
+	const struct xg_answer *a = (const void *)(h + 1);
+	struct xg_answer in = *a; /* the reply overwrites the body */
+	struct xg_welcome *w = (void *)(h + 1);
+	uint32_t player = xg_le32(h->player);
+	enum xg_status st;
+	uint64_t token = 0;
+
+	if (!xg_cookie_check(c->sessions, c->peer, player, c->now, &in.cookie)) {
+		xg_stat_add(&c->stats->denied[XG_DENY_BAD_COOKIE], 1);
+		return 0;
+	}
+	if (!xg_connect_check(c->sessions, c->peer, player, &in.connect,
+			      wall_seconds()))
+		st = XG_ST_DENIED;
+	else
+		st = xg_session_open(c->sessions, player, c->peer, c->now,
+				     &token);
+	w->client_ts = in.client_ts;
+	w->token = xg_le64(token);
+	w->timeout_ms = xg_le32(__atomic_load_n(&c->sessions->limits.timeout_ms,
+						 __ATOMIC_RELAXED));
+	w->reserved = 0;
+	xg_make_reply(h, st, XG_WELCOME_SIZE);
+	return XG_WELCOME_SIZE;
 }
 
 const struct xg_handler xg_handlers[XG_MSG_NTYPES] = {
 	[XG_MSG_MOVE] = { "move", handle_move },
 	[XG_MSG_ATTACK] = { "attack", handle_attack },
 	[XG_MSG_HEARTBEAT] = { "heartbeat", handle_heartbeat },
+	[XG_MSG_LEAVE] = { "leave", handle_leave },
+	[XG_MSG_JOIN] = { "join", handle_join },
+	[XG_MSG_ANSWER] = { "answer", handle_answer },
 };
 
 int xg_handle(struct xg_handler_ctx *c, const void *req, uint32_t len,
@@ -67,8 +139,9 @@ int xg_handle(struct xg_handler_ctx *c, const void *req, uint32_t len,
 		unsigned char b[XG_MAX_MSG_SIZE];
 	} m;
 	uint32_t head = len < sizeof(m) ? len : sizeof(m);
-	enum xg_status st;
+	enum xg_deny why;
 	enum xg_err err;
+	uint8_t type;
 	uint32_t n;
 
 	memcpy(m.b, req, head);
@@ -77,14 +150,23 @@ int xg_handle(struct xg_handler_ctx *c, const void *req, uint32_t len,
 		xg_stat_add(&c->stats->malformed[err], 1);
 		return -(int)err;
 	}
-	if (cap < XG_ACK_SIZE)
+	type = m.h.type;
+	if (xg_is_handshake(type))
+		why = xg_handshake_allowed(c->sessions, c->peer, c->now) ?
+			      XG_DENY_NONE : XG_DENY_HANDSHAKE_RATE;
+	else
+		why = xg_session_admit(c->sessions, &m.h, c->peer, c->now);
+	if (why) {
+		xg_stat_add(&c->stats->denied[why], 1);
+		return 0;
+	}
+	n = xg_handlers[type].fn(c, &m.h);
+	if (!n)
+		return 0;
+	if (cap < n)
 		return -ENOBUFS;
-
-	st = xg_handlers[m.h.type].fn(c, &m.h, &m.h + 1);
-	xg_stat_add(&c->stats->handled[m.h.type], 1);
-	xg_stat_add(&c->stats->status[st], 1);
-
-	n = xg_make_ack(&m.h, st);
+	xg_stat_add(&c->stats->handled[type], 1);
+	xg_stat_add(&c->stats->status[m.h.status], 1);
 	memcpy(out, m.b, n);
 	return (int)n;
 }

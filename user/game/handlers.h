@@ -14,6 +14,7 @@
 #include <xdpgame/proto.h>
 
 #include "core/stats.h"
+#include "game/session.h"
 #include "game/world.h"
 
 struct xg_ring;
@@ -31,19 +32,32 @@ struct xg_event {
 	uint64_t ts;
 };
 
-/* What a handler may touch: the world, its worker's counters and event ring,
- * and the time the batch was received. */
+/* What a handler may touch: the world and the sessions, its worker's
+ * counters and event ring, the time the batch was received, and the two
+ * ends of the datagram at hand (the engine sets it per datagram). */
 struct xg_handler_ctx {
 	struct xg_world *world;
+	struct xg_sessions *sessions;
 	struct xg_stats *stats;
 	struct xg_ring *events; /* may be NULL: events are then counted lost */
 	uint64_t now;           /* ns, CLOCK_MONOTONIC */
+	const struct xg_peer *peer;
 };
 
-/* A request handler: body is aligned and validated. Returns the ack status. */
-typedef enum xg_status (*xg_handler_fn)(struct xg_handler_ctx *c,
-					const struct xg_hdr *h,
-					const void *body);
+/* The server's skills: what ATTACK's skill id does. */
+struct xg_skill {
+	const char *name;
+	uint16_t damage;
+};
+
+enum { XG_NSKILLS = 4 };
+extern const struct xg_skill xg_skills[XG_NSKILLS];
+
+/* A request handler: the request is aligned and validated, and a game
+ * request's session checked. It writes the reply's header status and size
+ * and any body beyond client_ts into 'h' (the request becomes the reply),
+ * and returns the reply's size, or 0 for no reply (counted as denied). */
+typedef uint32_t (*xg_handler_fn)(struct xg_handler_ctx *c, struct xg_hdr *h);
 
 struct xg_handler {
 	const char *name;
@@ -53,11 +67,14 @@ struct xg_handler {
 extern const struct xg_handler xg_handlers[XG_MSG_NTYPES];
 
 /*
- * Handle one datagram of 'len' bytes at 'req' (any alignment). On success the
- * ack is written to 'out' (cap bytes; may alias req) and its length returned.
- * A malformed datagram gets no reply: -XG_ERR_* is returned and counted in
- * c->stats->malformed. -ENOBUFS if cap is smaller than the ack (never the
- * case when out == req, since an ack is never larger than its request).
+ * Handle one datagram of 'len' bytes at 'req' (any alignment) from c->peer.
+ * On success the reply is written to 'out' (cap bytes; may alias req) and
+ * its length returned. A malformed datagram gets no reply: -XG_ERR_* is
+ * returned and counted in c->stats->malformed. A well-formed one refused
+ * (no session, bad cookie, over budget, replayed...) gets none either: 0 is
+ * returned and it is counted in c->stats->denied. -ENOBUFS if cap is smaller
+ * than the reply (never the case when out == req: no reply is larger than
+ * its request).
  */
 int xg_handle(struct xg_handler_ctx *c, const void *req, uint32_t len,
 	      void *out, uint32_t cap);

@@ -25,6 +25,7 @@ struct xg_world *xg_world_create(uint32_t capacity)
 	}
 	memset(w->players, 0, sizeof(*w->players) * capacity);
 	w->capacity = capacity;
+	w->respawn_ns = XG_RESPAWN_MS * 1000000ull;
 	return w;
 }
 
@@ -41,45 +42,16 @@ static struct xg_player *player(struct xg_world *w, uint32_t id)
 	return id < w->capacity ? &w->players[id] : NULL;
 }
 
-/* First sighting sets full health; see world.h for why this is race-free.
- * 'now' is never 0 (callers map 0 to 1), since 0 means never seen. */
-static void seen(struct xg_player *p, uint64_t now)
+static bool present(struct xg_player *p)
 {
-	int32_t zero = 0;
-
-	if (atomic_load_explicit(&p->last_seen, memory_order_acquire) == 0)
-		atomic_compare_exchange_strong_explicit(&p->health, &zero,
-							XG_FULL_HEALTH,
-							memory_order_relaxed,
-							memory_order_relaxed);
-	atomic_store_explicit(&p->last_seen, now, memory_order_release);
+	return atomic_load_explicit(&p->last_seen, memory_order_acquire) != 0;
 }
 
-enum xg_status xg_world_touch(struct xg_world *w, uint32_t id, uint64_t now)
+/* Store a position under the player's sequence lock. */
+static void set_pos(struct xg_player *p, uint32_t x, uint32_t y, uint32_t z)
 {
-	struct xg_player *p = player(w, id);
+	uint32_t s = atomic_load_explicit(&p->seq, memory_order_relaxed);
 
-	if (!p)
-		return XG_ST_UNKNOWN_PLAYER;
-	seen(p, now ? now : 1);
-	return XG_ST_OK;
-}
-
-enum xg_status xg_world_move(struct xg_world *w, uint32_t id, uint32_t x,
-			     uint32_t y, uint32_t z, uint64_t now)
-{
-	struct xg_player *p = player(w, id);
-	uint32_t s;
-
-	if (!p)
-		return XG_ST_UNKNOWN_PLAYER;
-	seen(p, now ? now : 1);
-	if (!xg_coord_within(x, XG_F32_BITS_10000) ||
-	    !xg_coord_within(y, XG_F32_BITS_10000) ||
-	    !xg_coord_within(z, XG_F32_BITS_1000))
-		return XG_ST_OUT_OF_BOUNDS;
-
-	s = atomic_load_explicit(&p->seq, memory_order_relaxed);
 	for (;;) {
 		if (s & 1) {
 			s = atomic_load_explicit(&p->seq, memory_order_relaxed);
@@ -95,6 +67,87 @@ enum xg_status xg_world_move(struct xg_world *w, uint32_t id, uint32_t x,
 	atomic_store_explicit(&p->y, y, memory_order_relaxed);
 	atomic_store_explicit(&p->z, z, memory_order_relaxed);
 	atomic_store_explicit(&p->seq, s + 2, memory_order_release);
+}
+
+/* Alive now, respawning it if its delay has passed since its death. */
+static bool alive(struct xg_world *w, struct xg_player *p, uint64_t now)
+{
+	uint64_t d;
+
+	if (atomic_load_explicit(&p->health, memory_order_relaxed) > 0)
+		return true;
+	d = atomic_load_explicit(&p->died, memory_order_acquire);
+	/* now < d: a batch stamped before the death (workers stamp their
+	 * own batches); not a wrap-around to "long ago" */
+	if (!d || now < d || now - d < w->respawn_ns)
+		return false;
+	/* one request elects the respawn: it clears 'died' */
+	if (atomic_compare_exchange_strong_explicit(&p->died, &d, 0,
+						    memory_order_acq_rel,
+						    memory_order_relaxed)) {
+		set_pos(p, 0, 0, 0);
+		atomic_store_explicit(&p->health, XG_FULL_HEALTH,
+				      memory_order_release);
+		return true;
+	}
+	return atomic_load_explicit(&p->health, memory_order_acquire) > 0;
+}
+
+enum xg_status xg_world_spawn(struct xg_world *w, uint32_t id, uint64_t now)
+{
+	struct xg_player *p = player(w, id);
+
+	if (!p)
+		return XG_ST_UNKNOWN_PLAYER;
+	if (!present(p)) {
+		atomic_store_explicit(&p->died, 0, memory_order_relaxed);
+		set_pos(p, 0, 0, 0);
+		atomic_store_explicit(&p->health, XG_FULL_HEALTH,
+				      memory_order_relaxed);
+	}
+	atomic_store_explicit(&p->last_seen, now ? now : 1,
+			      memory_order_release);
+	return XG_ST_OK;
+}
+
+void xg_world_leave(struct xg_world *w, uint32_t id)
+{
+	struct xg_player *p = player(w, id);
+
+	if (!p)
+		return;
+	atomic_store_explicit(&p->last_seen, 0, memory_order_release);
+	atomic_store_explicit(&p->health, 0, memory_order_relaxed);
+	atomic_store_explicit(&p->died, 0, memory_order_relaxed);
+}
+
+enum xg_status xg_world_touch(struct xg_world *w, uint32_t id, uint64_t now)
+{
+	struct xg_player *p = player(w, id);
+
+	if (!p || !present(p))
+		return XG_ST_UNKNOWN_PLAYER;
+	atomic_store_explicit(&p->last_seen, now ? now : 1,
+			      memory_order_release);
+	return XG_ST_OK;
+}
+
+enum xg_status xg_world_move(struct xg_world *w, uint32_t id, uint32_t x,
+			     uint32_t y, uint32_t z, uint64_t now)
+{
+	struct xg_player *p = player(w, id);
+
+	if (!p || !present(p))
+		return XG_ST_UNKNOWN_PLAYER;
+	atomic_store_explicit(&p->last_seen, now ? now : 1,
+			      memory_order_release);
+	if (!alive(w, p, now))
+		return XG_ST_DEAD;
+	if (!xg_coord_within(x, XG_F32_BITS_10000) ||
+	    !xg_coord_within(y, XG_F32_BITS_10000) ||
+	    !xg_coord_within(z, XG_F32_BITS_1000))
+		return XG_ST_OUT_OF_BOUNDS;
+	set_pos(p, x, y, z);
 	return XG_ST_OK;
 }
 
@@ -106,11 +159,16 @@ enum xg_status xg_world_attack(struct xg_world *w, uint32_t attacker,
 	int32_t h, left;
 
 	*killed = false;
-	if (!a)
+	if (!a || !present(a))
 		return XG_ST_UNKNOWN_PLAYER;
-	seen(a, now ? now : 1);
-	if (!t || atomic_load_explicit(&t->last_seen, memory_order_acquire) == 0)
+	atomic_store_explicit(&a->last_seen, now ? now : 1,
+			      memory_order_release);
+	if (!alive(w, a, now))
+		return XG_ST_DEAD;
+	if (!t || !present(t))
 		return XG_ST_UNKNOWN_TARGET;
+	if (!alive(w, t, now))
+		return XG_ST_TARGET_DEAD;
 
 	h = atomic_load_explicit(&t->health, memory_order_relaxed);
 	do {
@@ -120,7 +178,11 @@ enum xg_status xg_world_attack(struct xg_world *w, uint32_t attacker,
 	} while (!atomic_compare_exchange_weak_explicit(
 		&t->health, &h, left, memory_order_relaxed,
 		memory_order_relaxed));
-	*killed = left == 0;
+	if (left == 0) {
+		*killed = true;
+		atomic_store_explicit(&t->died, now ? now : 1,
+				      memory_order_release);
+	}
 	return XG_ST_OK;
 }
 

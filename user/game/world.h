@@ -8,13 +8,15 @@
  * two attacks never lose damage). A position is three coordinates that must
  * change together, so each player has a sequence lock: a writer makes the
  * sequence odd with a CAS, stores, and makes it even again; readers retry
- * while it is odd or changed. Memory: 32 bytes a player, 2 MiB for 65,536.
+ * while it is odd or changed. Memory: 64 bytes a player, 4 MiB for 65,536.
  *
- * A player comes into being the first time any request names it (health
- * XG_FULL_HEALTH at the origin): the one CAS of health from 0 to full while
- * last_seen is still 0 elects the initialiser, and last_seen is published
- * with release after it, so an attacker that sees the player also sees its
- * health. A later issue adds an explicit JOIN.
+ * A player is in the world while it has a session (game/session.c): it
+ * spawns at the origin with XG_FULL_HEALTH when the session opens
+ * (xg_world_spawn) and leaves when it ends (xg_world_leave); last_seen != 0
+ * means present. A player whose health reaches 0 is dead: it cannot move or
+ * attack (XG_ST_DEAD) nor be attacked (XG_ST_TARGET_DEAD) until, the
+ * respawn delay after its death, the first request that touches it brings
+ * it back at the origin with full health (one CAS on 'died' elects who).
  */
 #ifndef XDPGAME_WORLD_H
 #define XDPGAME_WORLD_H
@@ -25,17 +27,23 @@
 
 #include <xdpgame/proto.h>
 
-enum { XG_FULL_HEALTH = 1000 };
+enum {
+	XG_FULL_HEALTH = 1000,
+	XG_RESPAWN_MS = 5000, /* default delay from death to respawn */
+};
 
 struct xg_player {
 	_Atomic uint32_t seq;       /* position sequence lock: odd = writing */
 	_Atomic uint32_t x, y, z;   /* binary32 bit patterns */
 	_Atomic int32_t health;     /* 0 = dead */
-	_Atomic uint64_t last_seen; /* ns, CLOCK_MONOTONIC; 0 = never seen */
-} __attribute__((aligned(32)));
+	_Atomic uint64_t last_seen; /* ns, CLOCK_MONOTONIC; 0 = not present */
+	_Atomic uint64_t died;      /* ns of the death; 0 = alive or respawned */
+	uint64_t pad;
+} __attribute__((aligned(64)));
 
 struct xg_world {
 	uint32_t capacity;
+	uint64_t respawn_ns;   /* XG_RESPAWN_MS unless set after create */
 	struct xg_player *players;
 };
 
@@ -49,19 +57,25 @@ struct xg_player_view {
 struct xg_world *xg_world_create(uint32_t capacity); /* NULL + errno */
 void xg_world_destroy(struct xg_world *w);            /* NULL-safe */
 
-/* Mark a player seen at 'now' (creating it if new). UNKNOWN_PLAYER if the
- * id is beyond the world's capacity. */
+/* Bring a player into the world at the origin with full health (its
+ * session opened); a player already present stays as it is. */
+enum xg_status xg_world_spawn(struct xg_world *w, uint32_t id, uint64_t now);
+/* Take a player out of the world (its session ended). */
+void xg_world_leave(struct xg_world *w, uint32_t id);
+/* Mark a present player seen at 'now'. UNKNOWN_PLAYER if it is not in the
+ * world. */
 enum xg_status xg_world_touch(struct xg_world *w, uint32_t id, uint64_t now);
 /* Move a player; coordinates as binary32 bits, already known to be finite.
- * OUT_OF_BOUNDS leaves the position unchanged. */
+ * DEAD, or OUT_OF_BOUNDS, leave the position unchanged. */
 enum xg_status xg_world_move(struct xg_world *w, uint32_t id, uint32_t x,
 			     uint32_t y, uint32_t z, uint64_t now);
-/* Take 'damage' health from 'target'. *killed is set when this attack took
- * the target's last health point. */
+/* Take 'damage' health from 'target': DEAD if the attacker is dead,
+ * UNKNOWN_TARGET if the target is not in the world, TARGET_DEAD if it is
+ * dead. *killed is set when this attack took the target's last health. */
 enum xg_status xg_world_attack(struct xg_world *w, uint32_t attacker,
 			       uint32_t target, uint32_t damage, uint64_t now,
 			       bool *killed);
-/* Copy a player out; -ENOENT if never seen, -ERANGE if beyond capacity. */
+/* Copy a player out; -ENOENT if not present, -ERANGE if beyond capacity. */
 int xg_world_get(const struct xg_world *w, uint32_t id,
 		 struct xg_player_view *v);
 

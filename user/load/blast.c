@@ -62,9 +62,12 @@
 
 #include "core/json.h"
 #include "core/log.h"
+#include "core/stats.h"
 #include "core/util.h"
 #include "load/blast.h"
+#include "load/handshake.h"
 #include "load/blast_setup.h"
+#include "game/msg.h"
 #include "load/mix.h"
 #include "xdp_tx.skel.h"
 
@@ -96,6 +99,9 @@ struct blast_ctx {
 	struct blast_frame *pool;     /* BLAST_POOL frames */
 	uint32_t first_seq, probe_seq;
 	struct xg_mix mix;
+	uint64_t *tokens;             /* the players' sessions */
+	struct xg_handshake_opts hs;
+	struct xg_handshake_result hs_result;
 	sigset_t stop_sigs;
 
 	uint64_t sent, bytes_sent;
@@ -127,7 +133,13 @@ static void build_frame(struct blast_ctx *c, uint32_t i, uint64_t now)
 	uint32_t sum;
 	uint16_t ck;
 
-	n = xg_mix_request(&c->mix, payload, &kind, seq, now, r, NULL);
+	if (c->o->forge_sources) /* the flood: half JOINs, half game requests
+				  * with tokens no server gave */
+		n = i & 1 ? xg_msg_join(payload, seq, (uint32_t)(r % XG_MAX_PLAYERS), now) :
+			    xg_msg_move(payload, seq, (uint32_t)(r % XG_MAX_PLAYERS),
+					r | 1, now, 1.0f, 2.0f, 3.0f);
+	else
+		n = xg_mix_request(&c->mix, payload, kind, seq, now, r);
 
 	memcpy(eth->h_dest, c->link.dst_mac, ETH_ALEN);
 	memcpy(eth->h_source, c->link.src_mac, ETH_ALEN);
@@ -170,14 +182,18 @@ static void check_ack(struct blast_ctx *c, const unsigned char *buf,
 	uint8_t req = (uint8_t)(h->type & ~XG_MSG_ACK);
 	uint32_t seq;
 
+	if (len >= XG_HDR_SIZE && (h->type == XG_MSG_CHALLENGE ||
+				   h->type == XG_MSG_WELCOME))
+		return; /* late handshake replies */
 	if (!xg_mix_ack_framed(buf, len) || h->version != XG_VERSION ||
 	    !(h->type & XG_MSG_ACK) || !req || req >= XG_MSG_NTYPES) {
 		atomic_fetch_add_explicit(&c->malformed, 1, memory_order_relaxed);
 		return;
 	}
 	seq = xg_le32(h->seq);
-	if (seq == c->probe_seq)
-		return; /* a late answer to the probe */
+	if (seq == c->probe_seq || h->type == XG_MSG_CHALLENGE ||
+	    h->type == XG_MSG_WELCOME)
+		return; /* a late answer to the probe or a handshake */
 	if (seq - c->first_seq >= BLAST_POOL) {
 		pr_debug("blast: ack for seq %u, never sent\n", seq);
 		atomic_fetch_add_explicit(&c->malformed, 1, memory_order_relaxed);
@@ -189,7 +205,7 @@ static void check_ack(struct blast_ctx *c, const unsigned char *buf,
 static void *blast_rx(void *arg)
 {
 	struct blast_ctx *c = arg;
-	unsigned char bufs[BLAST_RX_BATCH][XG_MAX_MSG_SIZE + 1];
+	unsigned char bufs[BLAST_RX_BATCH][XG_MAX_REPLY_SIZE + 1];
 	struct mmsghdr msgs[BLAST_RX_BATCH];
 	struct iovec iov[BLAST_RX_BATCH];
 	struct pollfd pfd = { .fd = c->link.fd, .events = POLLIN };
@@ -347,9 +363,44 @@ static void blast_cleanup(struct blast_ctx *c)
 	c->skel = NULL;
 	free(c->pool);
 	c->pool = NULL;
+	if (c->link.fd >= 0 && c->tokens)
+		xg_handshake_leave(c->link.fd, &c->hs, c->tokens,
+				   c->first_seq + BLAST_POOL);
+	free(c->tokens);
+	c->tokens = NULL;
 	if (c->link.fd >= 0)
 		close(c->link.fd);
 	c->link.fd = -1;
+}
+
+/* Every player joins over the link's socket, whose address and port the
+ * blast's frames carry, so the sessions are theirs. */
+static int blast_join(struct blast_ctx *c)
+{
+	const struct xg_blast_opts *o = c->o;
+	struct xg_handshake_result *r = &c->hs_result;
+	int err;
+
+	c->hs = (struct xg_handshake_opts){
+		.first_player = o->first_player, .players = o->players,
+		.backend = o->backend, .timeout_ns = 10000000000ull,
+	};
+	c->tokens = calloc(o->players, sizeof(*c->tokens));
+	if (!c->tokens)
+		return -ENOMEM;
+	err = xg_handshake_run(c->link.fd, &c->hs, c->tokens, r);
+	if (err) {
+		pr_warn("error: load --blast: handshake: %s\n", strerror(-err));
+		return err;
+	}
+	c->mix.tokens = c->tokens;
+	if (r->joined == o->players)
+		return 0;
+	pr_warn("error: load --blast: %u of %u players could not join: %u refused (first: %s), %u unanswered; see the server's --handshake-rate\n",
+		o->players - r->joined, o->players, r->refused,
+		r->refused ? xg_status_name(r->first_refusal) : "-",
+		r->unanswered);
+	return -ECONNREFUSED;
 }
 
 static int blast_check_opts(const struct xg_blast_opts *o)
@@ -381,7 +432,8 @@ int xg_blast(const struct xg_blast_opts *o)
 	err = blast_check_opts(o);
 	if (err)
 		return err;
-	c.first_seq = xg_mix_init(&c.mix, o->weights, o->players, o->seed);
+	c.first_seq = xg_mix_init(&c.mix, o->weights, o->first_player,
+				  o->players, o->seed);
 	c.probe_seq = c.first_seq - 1;
 	sigemptyset(&c.stop_sigs);
 	sigaddset(&c.stop_sigs, SIGINT);
@@ -393,6 +445,11 @@ int xg_blast(const struct xg_blast_opts *o)
 	if (err)
 		goto out;
 
+	if (!o->forge_sources) {
+		err = blast_join(&c);
+		if (err)
+			goto out;
+	}
 	c.pool = calloc(BLAST_POOL, sizeof(*c.pool));
 	if (!c.pool) {
 		err = -ENOMEM;
@@ -402,7 +459,15 @@ int xg_blast(const struct xg_blast_opts *o)
 	for (i = 0; i < BLAST_POOL; i++)
 		build_frame(&c, i, xg_now_ns());
 
-	c.skel = xdp_tx__open_and_load();
+	c.skel = xdp_tx__open();
+	if (c.skel) {
+		c.skel->rodata->forge_sources = o->forge_sources;
+		c.skel->rodata->forge_base = o->forge_base;
+		if (xdp_tx__load(c.skel)) {
+			xdp_tx__destroy(c.skel);
+			c.skel = NULL;
+		}
+	}
 	if (!c.skel) {
 		err = -errno;
 		pr_warn("error: load --blast: cannot load the XDP_TX program: %s\n",

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/siphash.h"
 #include "load/mix.h"
 
 enum xg_blast_const {
@@ -25,7 +26,13 @@ struct xg_blast_opts {
 	const char *ifname;      /* interface the frames leave by */
 	uint64_t count;          /* frames to send, 1..XG_BLAST_MAX_COUNT */
 	uint64_t duration_ns;    /* 0: until count; else stop sending then */
-	uint32_t players;        /* player ids 0..players-1, >= 2 */
+	uint32_t first_player;   /* player ids first_player.. */
+	uint32_t players;        /* >= 2 */
+	const struct xg_sipkey *backend; /* sign connect tokens; NULL: none */
+	uint32_t forge_sources;  /* >0: a flood from that many forged sources
+				  * (no handshake; JOINs and MOVEs with
+				  * made-up tokens), see bpf/xdp_tx.bpf.c */
+	uint32_t forge_base;     /* the first forged IPv4 address, host order */
 	uint32_t weights[XG_NKINDS]; /* the request mix, mix.h */
 	uint64_t seed;
 	bool json;

@@ -170,9 +170,10 @@ static bool arp_lookup(struct xg_blast_link *l, const struct xg_blast_opts *o)
 	return found;
 }
 
-/* Send the probe (a valid HEARTBEAT with a seq outside the pool's), wait
- * for the neighbour entry, then briefly for the probe's ack, which is
- * consumed here so the counts below are the blast's own. */
+/* Send the probe (a JOIN with a seq outside the pool's: it needs no
+ * session and changes nothing), wait for the neighbour entry, then briefly
+ * for the probe's CHALLENGE, which is consumed here so the counts below
+ * are the blast's own. */
 static int blast_resolve(struct xg_blast_link *l, const struct xg_blast_opts *o,
 			 uint32_t probe_seq)
 {
@@ -182,7 +183,7 @@ static int blast_resolve(struct xg_blast_link *l, const struct xg_blast_opts *o,
 	uint32_t n;
 	char ip[INET_ADDRSTRLEN];
 
-	n = xg_msg_heartbeat(msg, probe_seq, 0, xg_now_ns());
+	n = xg_msg_join(msg, probe_seq, o->first_player, xg_now_ns());
 	if (send(l->fd, msg, n, 0) < 0 && errno != ECONNREFUSED)
 		pr_debug("blast: probe: %s\n", strerror(errno));
 	deadline = xg_now_ns() + BLAST_ARP_WAIT_MS * 1000000ull;
@@ -199,7 +200,8 @@ static int blast_resolve(struct xg_blast_link *l, const struct xg_blast_opts *o,
 	deadline = xg_now_ns() + BLAST_PROBE_WAIT_MS * 1000000ull;
 	while (xg_now_ns() < deadline) {
 		if (poll(&pfd, 1, 10) > 0 &&
-		    recv(l->fd, msg, sizeof(msg), MSG_DONTWAIT) == XG_ACK_SIZE) {
+		    recv(l->fd, msg, sizeof(msg), MSG_DONTWAIT) ==
+			    XG_CHALLENGE_SIZE) {
 			pr_debug("blast: the server answered the probe\n");
 			return 0;
 		}

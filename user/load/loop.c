@@ -3,13 +3,13 @@
  * `xdpgame load ADDR:PORT`: the closed-loop game client and latency
  * analyser (the command itself, its options, is cli/load.c).
  *
- * It plays P players that send a mix of MOVE, ATTACK and HEARTBEAT (and
- * deliberately out-of-bounds MOVEs), keeping up to --window requests in
- * flight (closed loop) over one connected UDP socket. Every ack is checked:
- * its sequence must be in flight, its type the request's with the ack bit,
- * its echoed timestamp the one sent, and its status one that the request
- * allows (an in-bounds MOVE must be OK, an out-of-bounds one OUT_OF_BOUNDS,
- * an ATTACK on a player the server has acked before OK or TARGET_DEAD). A
+ * It joins P players (the version 2 handshake, handshake.c), then plays
+ * them: a mix of MOVE, ATTACK and HEARTBEAT (and deliberately out-of-bounds
+ * MOVEs), keeping up to --window requests in flight (closed loop) over one
+ * connected UDP socket, each with its player's session token. Every ack is
+ * checked: its sequence must be in flight, its type the request's with the
+ * ack bit, its player and token the request's, its echoed timestamp the one
+ * sent, and its status one that the request allows (mix.c). A
  * request unanswered after --timeout is lost; an ack that comes after that
  * is late (not wrong: its content is not at fault). --rate paces the
  * sending, --duration bounds it in time. RTTs go into the shared latency
@@ -57,7 +57,7 @@ struct load_ctx {
 	struct inflight *table;     /* by seq % LOAD_TABLE */
 	uint32_t *fifo;             /* seqs in send order, for timeouts */
 	uint64_t fifo_head, fifo_tail;
-	uint8_t *known;             /* players the server has acked */
+	uint64_t *tokens;           /* session token of each player */
 };
 
 static volatile sig_atomic_t load_signalled;
@@ -128,8 +128,8 @@ static void send_some(struct load_ctx *c)
 		if (f->state == S_BUSY)
 			break; /* an old request still waits in this slot */
 		iov[n].iov_base = bufs[n];
-		iov[n].iov_len = xg_mix_request(&c->mix, bufs[n], &k, seq, now,
-						xg_mix_rand(&c->mix), c->known);
+		iov[n].iov_len = xg_mix_request(&c->mix, bufs[n], k, seq, now,
+						xg_mix_rand(&c->mix));
 		msgs[n].msg_hdr = (struct msghdr){ .msg_iov = &iov[n],
 						   .msg_iovlen = 1 };
 		*f = (struct inflight){ .sent_ns = now, .seq = seq,
@@ -189,7 +189,9 @@ static void check_ack(struct load_ctx *c, const unsigned char *buf, size_t len,
 	c->inflight--;
 	if (h->type != xg_mix_ack_type(f->kind) ||
 	    xg_le64(a->client_ts) != f->sent_ns ||
-	    xg_le32(h->player) != seq % c->o->players ||
+	    xg_le32(h->player) !=
+		    c->o->first_player + xg_mix_index(&c->mix, seq) ||
+	    xg_le64(h->token) != c->tokens[xg_mix_index(&c->mix, seq)] ||
 	    !xg_mix_status_ok(f->kind, h->status)) {
 		pr_debug("wrong: seq %u type %#x status %u\n", seq, h->type,
 			 h->status);
@@ -197,16 +199,12 @@ static void check_ack(struct load_ctx *c, const unsigned char *buf, size_t len,
 		return;
 	}
 	c->st.acked++;
-	/* a player the world has: MOVE and ATTACK always reach it, while a
-	 * HEARTBEAT may be answered in the kernel (--kernel-replies) */
-	if (f->kind != XG_KIND_HEARTBEAT)
-		c->known[seq % c->o->players] = 1;
 	xg_hist_record(&c->st.rtt, now - f->sent_ns);
 }
 
 static void receive_some(struct load_ctx *c, int timeout_ms)
 {
-	unsigned char bufs[LOAD_BATCH][XG_MAX_MSG_SIZE + 1];
+	unsigned char bufs[LOAD_BATCH][XG_MAX_REPLY_SIZE + 1];
 	struct mmsghdr msgs[LOAD_BATCH];
 	struct iovec iov[LOAD_BATCH];
 	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
@@ -290,20 +288,45 @@ static void load_run(struct load_ctx *c)
 	c->st.finished = xg_now_ns();
 }
 
+/* Every player joins before the run; a player that cannot is reported. */
+static int join_all(struct load_ctx *c, const struct xg_handshake_opts *ho)
+{
+	struct xg_handshake_result *r = &c->st.hs;
+	int err = xg_handshake_run(c->fd, ho, c->tokens, r);
+
+	if (err) {
+		pr_warn("error: load: handshake: %s\n", strerror(-err));
+		return err;
+	}
+	c->mix.tokens = c->tokens;
+	if (r->joined == c->o->players)
+		return 0;
+	pr_warn("error: load: %u of %u players could not join %s: %u refused (first: %s), %u unanswered; the server's handshake budget per source (attach --handshake-rate) or a player held from another address (--first-player) are the usual reasons\n",
+		c->o->players - r->joined, c->o->players, c->o->target,
+		r->refused, r->refused ? xg_status_name(r->first_refusal) : "-",
+		r->unanswered);
+	return -ECONNREFUSED;
+}
+
 int xg_loop(const struct xg_loop_opts *o)
 {
 	struct load_ctx c = { .o = o };
+	struct xg_handshake_opts ho = {
+		.first_player = o->first_player, .players = o->players,
+		.backend = o->backend, .timeout_ns = 10000000000ull,
+	};
 	int ret;
 
 	c.fd = load_connect(o->target);
 	if (c.fd < 0)
 		return -EHOSTUNREACH;
-	c.first_seq = c.next_seq = xg_mix_init(&c.mix, o->weights, o->players,
+	c.first_seq = c.next_seq = xg_mix_init(&c.mix, o->weights,
+					       o->first_player, o->players,
 					       o->seed);
 	c.table = calloc(LOAD_TABLE, sizeof(*c.table));
 	c.fifo = calloc(LOAD_TABLE, sizeof(*c.fifo));
-	c.known = calloc(XG_MAX_PLAYERS, 1);
-	if (!c.table || !c.fifo || !c.known) {
+	c.tokens = calloc(o->players, sizeof(*c.tokens));
+	if (!c.table || !c.fifo || !c.tokens) {
 		pr_warn("error: load: out of memory\n");
 		ret = -ENOMEM;
 		goto out;
@@ -311,9 +334,17 @@ int xg_loop(const struct xg_loop_opts *o)
 	xg_hist_reset(&c.st.rtt);
 	signal(SIGINT, load_on_signal);
 	signal(SIGTERM, load_on_signal);
-	load_run(&c);
-	ret = c.st.acked == c.st.sent && !c.st.wrong && !c.st.errors ? 0 :
-								   -EBADMSG;
+	ret = o->no_join ? 0 : join_all(&c, &ho);
+	c.mix.tokens = c.tokens;
+	if (!ret) {
+		load_run(&c);
+		ret = c.st.acked == c.st.sent && !c.st.wrong && !c.st.errors ?
+			      0 : -EBADMSG;
+	} else {
+		c.st.started = c.st.finished = xg_now_ns();
+	}
+	if (!o->no_join)
+		xg_handshake_leave(c.fd, &ho, c.tokens, c.next_seq);
 	if (xg_loop_report(o, &c.st))
 		ret = -EIO;
 	if (o->cdf && xg_loop_write_cdf(&c.st.rtt, o->cdf))
@@ -321,7 +352,7 @@ int xg_loop(const struct xg_loop_opts *o)
 out:
 	free(c.table);
 	free(c.fifo);
-	free(c.known);
+	free(c.tokens);
 	close(c.fd);
 	return ret;
 }

@@ -10,7 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/siphash.h"
 #include "core/stats.h"
+#include "load/handshake.h"
 #include "load/mix.h"
 
 enum xg_loop_const {
@@ -23,7 +25,10 @@ struct xg_loop_opts {
 	uint64_t rate;           /* requests/s; 0 = as fast as the window allows */
 	uint64_t duration_ns;    /* 0 = until count */
 	uint64_t timeout_ns;     /* unanswered this long: lost */
+	uint32_t first_player;   /* players first_player.. */
 	uint32_t players;        /* >= 2 */
+	const struct xg_sipkey *backend; /* sign connect tokens; NULL: none */
+	bool no_join;            /* no handshake, token 0: for a bare reflector */
 	uint32_t window;         /* 1..XG_LOOP_MAX_WINDOW */
 	uint32_t weights[XG_NKINDS];
 	uint64_t seed;
@@ -39,11 +44,14 @@ struct xg_loop_stats {
 	uint64_t per_kind_sent[XG_NKINDS];
 	struct xg_hist rtt;
 	uint64_t started, finished;  /* CLOCK_MONOTONIC ns */
+	struct xg_handshake_result hs; /* the players' handshakes */
 };
 
-/* Run the client, print its report, write the CDF if asked. 0 if every
- * request was acked right; -EBADMSG if not, or another negative errno if
- * it could not run (the reason printed). */
+/* Join every player (the handshake), run the client, end the sessions
+ * (LEAVE), print the report, write the CDF if asked. 0 if every player
+ * joined and every request was acked right; -ECONNREFUSED if a player
+ * could not join, -EBADMSG if a request went wrong, or another negative
+ * errno if it could not run (the reason printed). */
 int xg_loop(const struct xg_loop_opts *o);
 
 #endif

@@ -7,11 +7,9 @@
 #include <xdpgame/proto.h>
 
 #include "core/util.h"
+#include "game/handlers.h" /* XG_NSKILLS */
 #include "game/msg.h"
 #include "load/mix.h"
-
-/* an ATTACK looks this many players ahead for a target the server has */
-enum { MIX_TARGET_LOOKAHEAD = 8 };
 
 const char *const xg_kind_names[XG_NKINDS] = { "move", "attack", "heartbeat",
 					       "oob" };
@@ -48,10 +46,12 @@ int xg_mix_parse(const char *spec, uint32_t weights[XG_NKINDS])
 }
 
 uint32_t xg_mix_init(struct xg_mix *m, const uint32_t weights[XG_NKINDS],
-		     uint32_t players, uint64_t seed)
+		     uint32_t first_player, uint32_t players, uint64_t seed)
 {
 	memcpy(m->weights, weights, sizeof(m->weights));
+	m->first_player = first_player;
 	m->players = players;
+	m->tokens = NULL;
 	m->rng = seed * 0x9e3779b97f4a7c15ull + 1;
 	return (uint32_t)(xg_mix_rand(m) & 0x7fffffff);
 }
@@ -66,35 +66,26 @@ uint64_t xg_mix_rand(struct xg_mix *m)
 	return xg_rand(&m->rng);
 }
 
-uint32_t xg_mix_request(const struct xg_mix *m, void *buf, enum xg_kind *kind,
-			uint32_t seq, uint64_t now, uint64_t r,
-			const uint8_t *known)
+uint32_t xg_mix_request(const struct xg_mix *m, void *buf, enum xg_kind k,
+			uint32_t seq, uint64_t now, uint64_t r)
 {
-	uint32_t player = seq % m->players, target = (player + 1) % m->players;
+	uint32_t i = xg_mix_index(m, seq), player = m->first_player + i;
+	uint32_t target = m->first_player + (i + 1) % m->players;
+	uint64_t token = m->tokens ? m->tokens[i] : 0;
 	float x = (float)(r % 20001) - 10000.0f;
 	float z = (float)(seq % 2001) - 1000.0f;
-	uint32_t i;
 
-	if (*kind == XG_KIND_ATTACK && known) {
-		for (i = 1; i < MIX_TARGET_LOOKAHEAD; i++) {
-			target = (player + i) % m->players;
-			if (known[target])
-				break;
-		}
-		if (i == MIX_TARGET_LOOKAHEAD)
-			*kind = XG_KIND_HEARTBEAT;
-	}
-	switch (*kind) {
+	switch (k) {
 	case XG_KIND_MOVE:
-		return xg_msg_move(buf, seq, player, now, x, -x, z);
+		return xg_msg_move(buf, seq, player, token, now, x, -x, z);
 	case XG_KIND_OOB:
-		return xg_msg_move(buf, seq, player, now,
+		return xg_msg_move(buf, seq, player, token, now,
 				   10000.5f + (float)(seq % 100), -x, z);
 	case XG_KIND_ATTACK:
-		return xg_msg_attack(buf, seq, player, now, target,
-				     (uint16_t)(seq & 7), 1);
+		return xg_msg_attack(buf, seq, player, token, now, target,
+				     (uint16_t)(seq % XG_NSKILLS));
 	default:
-		return xg_msg_heartbeat(buf, seq, player, now);
+		return xg_msg_heartbeat(buf, seq, player, token, now);
 	}
 }
 
@@ -117,9 +108,12 @@ bool xg_mix_status_ok(enum xg_kind k, uint8_t st)
 {
 	switch (k) {
 	case XG_KIND_OOB:
-		return st == XG_ST_OUT_OF_BOUNDS;
+		return st == XG_ST_OUT_OF_BOUNDS || st == XG_ST_DEAD;
 	case XG_KIND_ATTACK:
-		return st == XG_ST_OK || st == XG_ST_TARGET_DEAD;
+		return st == XG_ST_OK || st == XG_ST_TARGET_DEAD ||
+		       st == XG_ST_DEAD;
+	case XG_KIND_MOVE:
+		return st == XG_ST_OK || st == XG_ST_DEAD;
 	default:
 		return st == XG_ST_OK;
 	}

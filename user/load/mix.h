@@ -27,7 +27,9 @@ extern const char *const xg_kind_names[XG_NKINDS];
 
 struct xg_mix {
 	uint32_t weights[XG_NKINDS]; /* their sum above 0 */
-	uint32_t players;            /* player ids 0..players-1, >= 2 */
+	uint32_t first_player;       /* player ids first..first+players-1 */
+	uint32_t players;            /* >= 2 */
+	const uint64_t *tokens;      /* session token of each, by index */
 	uint64_t rng;
 };
 
@@ -37,30 +39,34 @@ struct xg_mix {
 int xg_mix_parse(const char *spec, uint32_t weights[XG_NKINDS]);
 
 /* Seed the draws. Returns the first sequence number, which depends on the
- * seed so that two clients on one server are told apart in its logs. */
+ * seed so that two clients on one server are told apart in its logs. The
+ * tokens are set once the players have joined (load/handshake.h). */
 uint32_t xg_mix_init(struct xg_mix *m, const uint32_t weights[XG_NKINDS],
-		     uint32_t players, uint64_t seed);
+		     uint32_t first_player, uint32_t players, uint64_t seed);
+/* The player (its index from first_player) that request 'seq' plays. */
+static inline uint32_t xg_mix_index(const struct xg_mix *m, uint32_t seq)
+{
+	return seq % m->players;
+}
 /* A kind drawn with the weights. */
 enum xg_kind xg_mix_pick(struct xg_mix *m);
 /* A raw draw, for xg_mix_request's position. */
 uint64_t xg_mix_rand(struct xg_mix *m);
 
-/* Write the request 'seq' of *kind at buf (XG_MAX_MSG_SIZE bytes are
- * enough) and return its size. Its player is seq % players; r (a draw)
- * places a MOVE. An ATTACK's target: with 'known' (players the server has
- * acked), one of the next seven players it has, and if none the request
- * becomes a HEARTBEAT (*kind says so); without, the next player. */
-uint32_t xg_mix_request(const struct xg_mix *m, void *buf, enum xg_kind *kind,
-			uint32_t seq, uint64_t now, uint64_t r,
-			const uint8_t *known);
+/* Write the request 'seq' of kind k at buf (XG_MAX_MSG_SIZE bytes are
+ * enough) with its player's session token, and return its size. Its player
+ * is first_player + xg_mix_index(); r (a draw) places a MOVE; an ATTACK
+ * targets the next player with a skill the server has. */
+uint32_t xg_mix_request(const struct xg_mix *m, void *buf, enum xg_kind k,
+			uint32_t seq, uint64_t now, uint64_t r);
 
 /* An ack's header is whole: its size, magic and size field. */
 bool xg_mix_ack_framed(const void *buf, size_t len);
 /* The message type an ack to a request of kind k carries (ack bit set). */
 uint8_t xg_mix_ack_type(enum xg_kind k);
-/* Whether an ack to kind k may carry status st: an in-bounds MOVE and a
- * HEARTBEAT OK, an out-of-bounds MOVE OUT_OF_BOUNDS, an ATTACK OK or
- * TARGET_DEAD. */
+/* Whether an ack to kind k may carry status st: a HEARTBEAT OK; an
+ * in-bounds MOVE OK, an out-of-bounds one OUT_OF_BOUNDS, an ATTACK OK or
+ * TARGET_DEAD, and these three DEAD while their player waits to respawn. */
 bool xg_mix_status_ok(enum xg_kind k, uint8_t st);
 
 #endif

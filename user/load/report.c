@@ -48,6 +48,7 @@ static int loop_json(const struct xg_loop_opts *o,
 	kinds = xg_json_add(root, "sent_by_kind", xg_json_obj());
 	for (k = 0; k < XG_NKINDS; k++)
 		xg_json_u64(kinds, xg_kind_names[k], c->per_kind_sent[k]);
+	xg_handshake_json(root, &c->hs);
 	err = xg_json_print(stdout, root);
 	if (err)
 		pr_warn("error: load: cannot print the report: %s\n",
@@ -76,6 +77,7 @@ int xg_loop_report(const struct xg_loop_opts *o,
 	       c->per_kind_sent[XG_KIND_MOVE], c->per_kind_sent[XG_KIND_ATTACK],
 	       c->per_kind_sent[XG_KIND_HEARTBEAT],
 	       c->per_kind_sent[XG_KIND_OOB]);
+	xg_handshake_print(stdout, &c->hs);
 	printf("  rtt us: min %.1f avg %.1f max %.1f p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f\n",
 	       (double)s.min / 1e3, (double)s.avg / 1e3, (double)s.max / 1e3,
 	       (double)s.p50 / 1e3, (double)s.p90 / 1e3, (double)s.p99 / 1e3,

@@ -244,6 +244,13 @@ static int fill_maps(struct xg_xdp *x, const struct xg_xdp_opts *o)
 	struct xg_xdp_config cfg = {
 		.kernel_replies = o->kernel_replies,
 		.redirect = o->redirect,
+		.hs_rate = o->hs_rate,
+		.hs_burst = o->hs_burst,
+		.hs_total_rate = o->hs_total_rate,
+		.hs_total_burst = o->hs_total_burst,
+		.session_rate = o->session_rate,
+		.session_burst = o->session_burst,
+		.session_timeout_ms = o->session_timeout_ms,
 	};
 	char eb[ERRBUF];
 	__u8 one = 1;
@@ -256,10 +263,19 @@ static int fill_maps(struct xg_xdp *x, const struct xg_xdp_opts *o)
 		if (err)
 			goto fail;
 	}
+	err = xg_xdp_iface_mac(x->ifname, cfg.mac);
+	if (err) {
+		pr_warn("error: %s: cannot read its MAC address: %s\n",
+			x->ifname, errstr(err, eb));
+		return err;
+	}
 	err = bpf_map_update_elem(bpf_map__fd(x->skel->maps.config), &key,
 				  &cfg, BPF_ANY);
 	if (err)
 		goto fail;
+	err = xg_xdp_sync_addrs(x);
+	if (err < 0)
+		return err;
 	return 0;
 fail:
 	err = -errno;

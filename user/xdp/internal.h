@@ -40,6 +40,11 @@ static inline const char *errstr(int err, char buf[ERRBUF])
 	return buf;
 }
 
+/* ---- addrs.c ---- */
+
+/* The interface's MAC address (zeros for one without); 0 or -errno. */
+int xg_xdp_iface_mac(const char *ifname, __u8 mac[6]);
+
 /* ---- pins.c ---- */
 
 bool pins_bpffs_mounted(void);

@@ -68,6 +68,11 @@ struct xg_xdp_opts {
 	bool kernel_replies;   /* config.kernel_replies */
 	int ipv6_ext_max;      /* IPv6 extension headers walked, at most
 				* XG_XDP_IPV6_EXT_LIMIT; 0: the default */
+	/* config: handshake budget per source, game budget per session
+	 * (requests/s, burst; rate 0: none), session timeout */
+	__u32 hs_rate, hs_burst, hs_total_rate, hs_total_burst;
+	__u32 session_rate, session_burst;
+	__u32 session_timeout_ms;
 };
 
 /*
@@ -80,6 +85,18 @@ struct xg_xdp_opts {
 int xg_xdp_attach(const struct xg_xdp_opts *o, struct xg_xdp **out);
 
 int xg_xdp_xsks_fd(const struct xg_xdp *x);
+/* The `sessions` map: user space writes a session's entry when it opens
+ * and ends (struct xg_session_entry, key player id). */
+int xg_xdp_sessions_fd(const struct xg_xdp *x);
+/* Make the `addrs` map hold exactly the interface's addresses now (the
+ * loader calls it at attach; the server again each second, so an address
+ * added or removed later counts). How many, or a negative errno. */
+int xg_xdp_sync_addrs(struct xg_xdp *x);
+/* Write a session's entry (NULL: it ended); 0 or a negative errno. */
+int xg_xdp_session_publish(struct xg_xdp *x, __u32 player,
+			   const struct xg_session_entry *e);
+/* The last time the program let a request of this session in (0: none). */
+__u64 xg_xdp_session_last_seen(struct xg_xdp *x, __u32 player);
 int xg_xdp_config_fd(const struct xg_xdp *x);
 /* The `workers` map, where the holder publishes its workers' counters. */
 int xg_xdp_workers_fd(const struct xg_xdp *x);
