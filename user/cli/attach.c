@@ -40,11 +40,12 @@ static void on_signal(int sig)
 static void attach_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xdpgame attach IFACE --port P [--port P2 ...] [options]\n"
+		"usage: xdpgame attach IFACE [--port P ...] [options]\n"
 		"\n"
 		"Serve the game's UDP ports on IFACE until SIGINT/SIGTERM.\n"
 		"\n"
-		"  -p, --port P        game UDP port (repeatable, up to %d)\n"
+		"  -p, --port P        game UDP port (repeatable, up to %d;\n"
+		"                      default %d)\n"
 		"  -m, --mode M        auto (default): XDP in native mode if the driver\n"
 		"                      has it, else generic, else kernel sockets alone;\n"
 		"                      native, generic: that XDP mode or fail;\n"
@@ -54,16 +55,17 @@ static void attach_usage(FILE *f)
 		"                      on: zero-copy or fail; off: copy mode\n"
 		"      --kernel-replies  answer HEARTBEAT in the XDP program (XDP_TX)\n"
 		"  -w, --workers N     kernel-socket workers (default: one per CPU)\n"
-		"  -c, --cpus LIST     CPUs to pin workers to, e.g. 0-3,6\n"
+		"  -c, --cpus LIST     CPUs to pin workers to, e.g. 0-3,6 (default: all\n"
+		"                      online CPUs, round robin)\n"
 		"      --naive         one recvfrom/sendto per packet (baseline)\n"
 		"      --busy-poll     spin instead of sleeping (AF_XDP sockets prefer\n"
 		"                      busy polling; kernel sockets get SO_BUSY_POLL)\n"
-		"  -d, --duration S    stop after S seconds\n"
+		"  -d, --duration S    stop after S seconds (default: run until stopped)\n"
 		"      --json          print the final summary as JSON\n"
 		"  -q, --quiet         no live line\n"
 		"  -v, --verbose       debug messages\n"
 		"  -h, --help          this text\n",
-		XG_MAX_PORTS);
+		XG_MAX_PORTS, XG_DEFAULT_PORT);
 }
 
 struct attach_opts {
@@ -189,10 +191,8 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 	if (strlen(argv[optind]) >= sizeof(c->ifname))
 		return bad_value("interface", argv[optind], "name too long");
 	strcpy(c->ifname, argv[optind]);
-	if (!c->nports) {
-		pr_warn("error: attach: no game port given; add --port P\n");
-		return XG_EXIT_USAGE;
-	}
+	if (!c->nports)
+		c->ports[c->nports++] = XG_DEFAULT_PORT;
 	return XG_EXIT_OK;
 }
 

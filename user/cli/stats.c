@@ -370,7 +370,7 @@ int cmd_stats(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/%s/%s", XG_PIN_ROOT, o.ifname,
 		 XG_PIN_STATS);
 	if (access(path, F_OK)) {
-		pr_warn("error: no xdpgame on %s (nothing pinned under %s/%s); start one with `xdpgame attach %s --port P`\n",
+		pr_warn("error: no xdpgame on %s (nothing pinned under %s/%s); start one with `xdpgame attach %s`\n",
 			o.ifname, XG_PIN_ROOT, o.ifname, o.ifname);
 		return XG_EXIT_FAIL;
 	}
