@@ -36,8 +36,8 @@ CFLAGS ?= -O2 -g
 XG_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing \
 	-Iinclude -Iuser -I$(BUILD) $(PKG_CFLAGS) -MMD -MP
 # library flags from pkg-config where the library ships a .pc file (libbpf,
-# libxdp, json-c, Criterion); libelf and zlib come in through libbpf's
-PKGS := libxdp libbpf json-c
+# libxdp, json-c, libmicrohttpd, Criterion); libelf and zlib come in through libbpf's
+PKGS := libxdp libbpf json-c libmicrohttpd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
@@ -79,7 +79,7 @@ else
 deps_stamp :=
 endif
 
-.PHONY: all test unit demo bench clean deps vmlinux format
+.PHONY: all test unit demo bench clean deps vmlinux format FORCE
 all: $(BIN)
 
 deps:
@@ -100,13 +100,25 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
-# User objects depend on the skeletons (they include them).
-$(BUILD)/obj/%.o: %.c Makefile $(SKELS) | $(deps_stamp)
+# The version the binary reports (the metrics' build_info): git's, where
+# there is one. The header is rewritten only when it changes, so only what
+# includes it is rebuilt.
+XG_VERSION = $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(BUILD)/xg_version.h: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)printf '#define XG_VERSION "%s"\n' '$(XG_VERSION)' > $@.tmp
+	$(Q)cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+FORCE:
+
+# User objects depend on the skeletons (they include them), and on the
+# version header first (order only: metrics.c includes it, and -MMD makes
+# that a real dependency of metrics.o alone).
+$(BUILD)/obj/%.o: %.c Makefile $(SKELS) | $(deps_stamp) $(BUILD)/xg_version.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XG_CFLAGS) -c $< -o $@
 
-$(BUILD)/asan/%.o: %.c Makefile $(SKELS) | $(deps_stamp)
+$(BUILD)/asan/%.o: %.c Makefile $(SKELS) | $(deps_stamp) $(BUILD)/xg_version.h
 	$(call msg,CC-ASAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XG_CFLAGS) -O1 $(SAN_ASAN) -c $< -o $@

@@ -172,7 +172,7 @@ struct xg_worker_pub {
 	__u64 malformed, drops, errors;
 	/* an AF_XDP socket's XDP_STATISTICS (0 for kernel sockets) */
 	__u64 rx_dropped, rx_invalid_descs, tx_invalid_descs, rx_ring_full,
-		rx_fill_ring_empty_descs, tx_ring_empty_descs;
+		rx_fill_ring_empty_descs, tx_ring_empty_descs;	__u64 status[XG_ST_NSTATUS]; /* acks sent, per enum xg_status */
 };
 
 _Static_assert(sizeof(struct xg_xdp_count) == 16, "xg_xdp_count layout");

@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 
 #include "cli/cmds.h"
+#include "cli/metrics.h"
 #include "cli/report.h"
 #include "core/log.h"
 #include "core/ring.h"
@@ -61,6 +62,9 @@ static void attach_usage(FILE *f)
 		"      --busy-poll     spin instead of sleeping (AF_XDP sockets prefer\n"
 		"                      busy polling; kernel sockets get SO_BUSY_POLL)\n"
 		"  -d, --duration S    stop after S seconds (default: run until stopped)\n"
+		"      --metrics ADDR:PORT  serve Prometheus metrics at\n"
+		"                      http://ADDR:PORT/metrics (default: off), e.g.\n"
+		"                      127.0.0.1:9100, 0.0.0.0:9100, [::1]:9100\n"
 		"      --json          print the final summary as JSON\n"
 		"  -q, --quiet         no live line\n"
 		"  -v, --verbose       debug messages\n"
@@ -75,6 +79,7 @@ struct attach_opts {
 	enum xg_zc_mode zero_copy;
 	bool kernel_replies;
 	bool quiet;
+	const char *metrics; /* --metrics ADDR:PORT, or NULL */
 };
 
 static int bad_value(const char *opt, const char *val, const char *want)
@@ -97,6 +102,7 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 		{ "busy-poll", no_argument, NULL, 'B' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -167,6 +173,9 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 			break;
 		case 'J':
 			c->json = true;
+			break;
+		case 'M':
+			o->metrics = optarg;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -252,36 +261,11 @@ static void drain_events(struct xg_server *srv, uint64_t *kills)
 static void publish_workers(struct xg_server *srv, int fd)
 {
 	struct xg_worker_pub p;
-	struct xdp_statistics xs;
-	struct xg_stats st;
 	__u32 i;
-	int t;
 
 	for (i = 0; fd >= 0 && i < (__u32)srv->nworkers &&
 		    i < XG_XDP_MAX_WORKERS; i++) {
-		const struct xg_worker *w = &srv->workers[i];
-
-		xg_stats_init(&st);
-		xg_stats_merge(&st, &w->stats);
-		xg_worker_rings(w, &xs);
-		p = (struct xg_worker_pub){
-			.valid = 1,
-			.path = w->path == XG_PATH_XSK ? XG_WPATH_XSK :
-							 XG_WPATH_SOCKET,
-			.queue = w->queue, .cpu = w->cpu,
-			.rx_packets = st.rx_packets, .rx_bytes = st.rx_bytes,
-			.tx_packets = st.tx_packets, .tx_bytes = st.tx_bytes,
-			.malformed = xg_stats_malformed_total(&st),
-			.drops = st.drops, .errors = st.errors,
-			.rx_dropped = xs.rx_dropped,
-			.rx_invalid_descs = xs.rx_invalid_descs,
-			.tx_invalid_descs = xs.tx_invalid_descs,
-			.rx_ring_full = xs.rx_ring_full,
-			.rx_fill_ring_empty_descs = xs.rx_fill_ring_empty_descs,
-			.tx_ring_empty_descs = xs.tx_ring_empty_descs,
-		};
-		for (t = 0; t < XG_MSG_NTYPES; t++)
-			p.handled[t] = st.handled[t];
+		xg_worker_publish(&srv->workers[i], &p);
 		bpf_map_update_elem(fd, &i, &p, BPF_ANY);
 	}
 }
@@ -437,22 +421,33 @@ int cmd_attach(int argc, char **argv)
 	struct xg_engine *eng[2] = { NULL, NULL };
 	struct xg_engine_opts so = {};
 	struct xg_xdp *xdp = NULL;
+	struct xg_metrics *metrics = NULL;
 	struct xg_snapshot *snap = NULL;
 	struct xg_server srv;
 	uint64_t kills = 0, t0 = xg_now_ns();
-	int ret, nworkers, err;
+	int ret, nworkers, err, metrics_fd = -1;
 
 	ret = attach_parse(argc, argv, &o);
 	if (ret)
 		return ret;
 	if (check_interface(o.cfg.ifname))
 		return XG_EXIT_FAIL;
+	/* before anything is attached: a bad address or a port in use fails
+	 * the start, not the first scrape */
+	if (o.metrics) {
+		metrics_fd = xg_metrics_listen(o.metrics);
+		if (metrics_fd < 0)
+			return metrics_fd == -EINVAL ? XG_EXIT_USAGE :
+						       XG_EXIT_FAIL;
+	}
 
 	nworkers = o.cfg.nworkers;
 	if (!nworkers)
 		nworkers = o.cfg.ncpus ? o.cfg.ncpus : xg_online_count();
 	if (server_init(&srv, &o.cfg, nworkers + XG_MAX_QUEUES)) {
 		pr_warn("error: out of memory setting up the server\n");
+		if (metrics_fd >= 0)
+			close(metrics_fd);
 		return XG_EXIT_FAIL;
 	}
 
@@ -475,6 +470,15 @@ int cmd_attach(int argc, char **argv)
 	err = xg_engine_start(eng[0]);
 	if (!err)
 		err = xg_engine_start(eng[1]);
+	if (!err && metrics_fd >= 0) {
+		err = xg_metrics_start(metrics_fd, &srv,
+				       xdp ? xg_xdp_stats_fd(xdp) : -1,
+				       &metrics);
+		metrics_fd = -1; /* the endpoint's now */
+		if (!err)
+			pr_info("xdpgame: metrics at http://%s/metrics\n",
+				o.metrics);
+	}
 	if (err)
 		goto out;
 
@@ -488,6 +492,10 @@ int cmd_attach(int argc, char **argv)
 	run_loop(&srv, xdp, o.quiet, &kills);
 
 out:
+	/* the endpoint reads the workers: it stops before they do */
+	xg_metrics_stop(metrics);
+	if (metrics_fd >= 0)
+		close(metrics_fd);
 	/* The program goes first: no packet may be steered to a socket that
 	 * is about to close. Its maps stay readable for the summary. */
 	xg_xdp_detach_prog(xdp);

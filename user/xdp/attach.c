@@ -77,6 +77,11 @@ int xg_xdp_config_fd(const struct xg_xdp *x)
 	return bpf_map__fd(x->skel->maps.config);
 }
 
+int xg_xdp_stats_fd(const struct xg_xdp *x)
+{
+	return bpf_map__fd(x->skel->maps.stats);
+}
+
 int xg_xdp_workers_fd(const struct xg_xdp *x)
 {
 	return bpf_map__fd(x->skel->maps.workers);

@@ -81,12 +81,19 @@ int xg_xdp_attach(const struct xg_xdp_opts *o, struct xg_xdp **out);
 
 int xg_xdp_xsks_fd(const struct xg_xdp *x);
 int xg_xdp_config_fd(const struct xg_xdp *x);
+/* The program's `stats` map (per-CPU counters; xg_xdp_sum_stats reads it). */
+int xg_xdp_stats_fd(const struct xg_xdp *x);
 /* The `workers` map, where the holder publishes its workers' counters. */
 int xg_xdp_workers_fd(const struct xg_xdp *x);
 /* Read the published workers of the instance on ifname into out (up to max
  * entries, valid ones only); how many, or a negative errno. */
 int xg_xdp_read_workers(const char *ifname, struct xg_worker_pub *out,
 			int max);
+/* The i-th AF_XDP XDP_STATISTICS member of a published worker: its name
+ * ("rx_dropped", ...) and value; -ENOENT past the last. Every output that
+ * lists them (stats, metrics) walks this one list. */
+int xg_worker_pub_xsk(const struct xg_worker_pub *p, int i, const char **name,
+		      __u64 *v);
 /* NATIVE or GENERIC while attached. */
 enum xg_xdp_mode xg_xdp_attached_mode(const struct xg_xdp *x);
 

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Running xdpgame as a service: `attach IFACE` alone serves the default
+# game port (7777); `--metrics ADDR:PORT` serves /metrics over HTTP from its
+# own thread, scraped with curl and held to `promtool check metrics`, with
+# counts that match the traffic; `stats --prometheus` prints the same
+# families from the pins; a bad --metrics value is a usage error and a
+# metrics port in use fails the start, attaching nothing.
+# lib.sh's trap removes namespaces, processes and pins on every exit.
+. "$(dirname "$0")/lib.sh"
+
+command -v curl >/dev/null || xg_skip "curl missing (scripts/deps.sh installs it)"
+command -v promtool >/dev/null || xg_skip "promtool missing (Debian package prometheus; scripts/deps.sh installs it)"
+
+xg_setup
+xg_peer_xdp || { echo "FAIL: no XDP_PASS program on the client veth"; exit 1; }
+DEFAULT_PORT=7777
+MADDR=127.0.0.1:9100
+PINS=/sys/fs/bpf/xdpgame/$XG_SIF
+
+# load NAME PORT COUNT: `xdpgame load` from the client; NAME.json
+load() {
+	xg_cli "$XDPGAME" load "$XG_SIP4:$2" --count "$3" --json >"$XG_TMP/$1.json" 2>&1
+}
+acked_all() {
+	[ "$(json_field "$XG_TMP/$1.json" acked)" = "$2" ] &&
+		[ "$(json_field "$XG_TMP/$1.json" lost)" = 0 ] &&
+		[ "$(json_field "$XG_TMP/$1.json" wrong)" = 0 ]
+}
+stop() {
+	local pid
+	pid=$(xg_pid "$1")
+	kill -TERM "$pid" 2>/dev/null
+	xg_wait_exit "$pid" || kill -KILL "$pid" 2>/dev/null
+}
+scrape() { xg_srv curl -sf "http://$MADDR$2" >"$XG_TMP/$1"; }
+# metric FILE SERIES: the value of one series (its whole name{labels})
+metric() { awk -v s="$2" '$1 == s { print $2 }' "$1"; }
+# msum FILE NAME: the sum of every series of a family member
+msum() { awk -v n="$2" 'index($1, n "{") == 1 || $1 == n { s += $2 } END { print s + 0 }' "$1"; }
+not_found() { [ "$(xg_srv curl -s -o /dev/null -w '%{http_code}' "http://$MADDR/nope")" = 404 ]; }
+not() { ! "$@"; }
+# within CMD...: CMD succeeds within 5 s (a condition to wait for)
+within() { local i; for i in $(seq 1 50); do "$@" && return 0; sleep 0.1; done; return 1; }
+promtool_ok() { promtool check metrics <"$1" >"$XG_TMP/promtool.out" 2>&1 || { sed 's/^/    | /' "$XG_TMP/promtool.out"; false; }; }
+
+echo "== attach IFACE alone serves port $DEFAULT_PORT, with --metrics $MADDR"
+xg_bg srv "$XDPGAME" attach "$XG_SIF" --metrics "$MADDR" --json
+check "attach with no --port starts" xg_wait_log srv "serving $XG_SIF ports $DEFAULT_PORT "
+check "it says where the metrics are" xg_wait_log srv "metrics at http://$MADDR/metrics"
+check "the info map records port $DEFAULT_PORT" \
+	sh -c "'$XDPGAME' status --json | grep -q '\"ports\":\\[$DEFAULT_PORT\\]'"
+N=3000
+load l1 "$DEFAULT_PORT" "$N"
+check "every request to port $DEFAULT_PORT acked" acked_all l1 "$N"
+
+echo "== /metrics over HTTP"
+check "GET /metrics answers 200" scrape m1.txt /metrics
+check "promtool check metrics passes" promtool_ok "$XG_TMP/m1.txt"
+check "Content-Type is the text format 0.0.4" \
+	sh -c "nsenter --net=/run/netns/$XG_NS_SRV curl -sfI http://$MADDR/metrics | grep -qi 'content-type: text/plain; version=0.0.4'"
+L="interface=\"$XG_SIF\""
+r=$(metric "$XG_TMP/m1.txt" "xdpgame_xdp_packets_total{$L,verdict=\"redirect\",reason=\"redirect\"}")
+f=$(metric "$XG_TMP/m1.txt" "xdpgame_xdp_packets_total{$L,verdict=\"pass\",reason=\"fallthrough\"}")
+check "XDP redirect + fallthrough = the $N requests (got ${r:-?} + ${f:-?})" \
+	[ -n "$r" ] && [ -n "$f" ] && [ "$((r + f))" = "$N" ]
+check "per-worker rx_packets sum to $N" [ "$(msum "$XG_TMP/m1.txt" xdpgame_worker_rx_packets_total)" = "$N" ]
+check "per-worker acks sum to $N" [ "$(msum "$XG_TMP/m1.txt" xdpgame_worker_acks_total)" = "$N" ]
+check "the service-time histogram counts $N" \
+	[ "$(metric "$XG_TMP/m1.txt" "xdpgame_service_time_seconds_count{$L}")" = "$N" ]
+check "le=+Inf equals the count" \
+	[ "$(metric "$XG_TMP/m1.txt" "xdpgame_service_time_seconds_bucket{$L,le=\"+Inf\"}")" = "$N" ]
+check "AF_XDP ring counters per queue" grep -q "^xdpgame_xsk_rx_ring_full_total{$L,worker=\"[0-9]*\",path=\"xsk\",queue=\"0\"} " "$XG_TMP/m1.txt"
+check "build info" grep -q '^xdpgame_build_info{version="[^"]*",libbpf="[0-9.]*"} 1$' "$XG_TMP/m1.txt"
+check "another path is 404" not_found
+
+echo "== stats --prometheus from the pins"
+stats_prom() { xg_srv "$XDPGAME" stats "$XG_SIF" --prometheus >"$XG_TMP/p1.txt" 2>"$XG_TMP/p1.err"; }
+# the server publishes its workers once a second: wait for the last one
+published() { stats_prom && [ "$(msum "$XG_TMP/p1.txt" xdpgame_worker_rx_packets_total)" = "$N" ]; }
+check "stats --prometheus exits 0" stats_prom
+check "it lists the workers' $N requests (published once a second)" within published
+check "promtool check metrics passes on it" promtool_ok "$XG_TMP/p1.txt"
+game() { grep -E '^xdpgame_xdp_packets_total.*reason="(redirect|fallthrough|xdp_tx|drop_[a-z_]*)"' "$1"; }
+check "its XDP game counters are the endpoint's" [ "$(game "$XG_TMP/p1.txt")" = "$(game "$XG_TMP/m1.txt")" ]
+check "--prometheus with --json is a usage error" \
+	sh -c "'$XDPGAME' stats '$XG_SIF' --prometheus --json 2>/dev/null; [ \$? = 2 ]"
+
+echo "== a bad --metrics value, a metrics port in use"
+for bad in 127.0.0.1 127.0.0.1:0 127.0.0.1:65536 localhost:9100 '[::1:9100' 1.2.3.4.5:80; do
+	xg_srv "$XDPGAME" attach "$XG_SIF" --metrics "$bad" >"$XG_TMP/bad.out" 2>&1
+	st=$?
+	check "--metrics '$bad': exit 2, saying what is wanted" \
+		sh -c "[ $st = 2 ] && grep -q 'invalid --metrics' '$XG_TMP/bad.out'"
+done
+xg_srv "$XDPGAME" attach "$XG_SIF" --port 4001 --metrics "$MADDR" >"$XG_TMP/inuse.out" 2>&1
+st=$?
+check "metrics port in use: exit 1, 'Address already in use'" \
+	sh -c "[ $st = 1 ] && grep -q 'cannot serve metrics on $MADDR: Address already in use' '$XG_TMP/inuse.out'"
+check "... before touching the running server's pins" grep -q "serving $XG_SIF" "$XG_TMP/srv.log"
+check "the first server still serves" sh -c "nsenter --net=/run/netns/$XG_NS_CLI '$XDPGAME' load '$XG_SIP4:$DEFAULT_PORT' --count 100 >/dev/null 2>&1"
+
+stop srv
+check "SIGTERM: exit 0" [ "$XG_STATUS" = 0 ]
+check "the metrics port is closed after exit" not scrape m2.txt /metrics
+check "pins removed" [ ! -e "$PINS" ]
+
+xg_finish
