@@ -99,6 +99,29 @@ check "metrics port in use: exit 1, 'Address already in use'" \
 check "... before touching the running server's pins" grep -q "serving $XG_SIF" "$XG_TMP/srv.log"
 check "the first server still serves" sh -c "nsenter --net=/run/netns/$XG_NS_CLI '$XDPGAME' load '$XG_SIP4:$DEFAULT_PORT' --count 100 >/dev/null 2>&1"
 
+echo "== the Grafana dashboard's queries are valid PromQL over these names"
+dash_rules() {
+	python3 - "$XG_SRCDIR/docs/grafana-dashboard.json" >"$XG_TMP/rules.yml" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("groups:\n- name: dashboard\n  rules:")
+for i, p in enumerate(d["panels"]):
+    for t in p.get("targets", []):
+        e = t["expr"].replace("$__rate_interval", "1m").replace("$interface", ".*")
+        print(f"  - record: xdpgame:panel{i}:{t['refId']}\n    expr: {json.dumps(e)}")
+PY
+	promtool check rules "$XG_TMP/rules.yml" >"$XG_TMP/rules.out" 2>&1 || { sed 's/^/    | /' "$XG_TMP/rules.out"; false; }
+}
+check "promtool check rules passes on every panel query" dash_rules
+dash_names() {
+	local n
+	for n in $(grep -o 'xdpgame_[a-z_]*' "$XG_SRCDIR/docs/grafana-dashboard.json" | sort -u); do
+		case $n in xdpgame_xsk_) n=xdpgame_xsk_rx_ring_full_total ;; esac
+		grep -q "^$n" "$XG_TMP/m1.txt" || { echo "    | $n is not served"; return 1; }
+	done
+}
+check "every metric the dashboard names is served" dash_names
+
 stop srv
 check "SIGTERM: exit 0" [ "$XG_STATUS" = 0 ]
 check "the metrics port is closed after exit" not scrape m2.txt /metrics
