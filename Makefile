@@ -5,6 +5,8 @@
 #                   whole suite (unit, BPF, veth integration); needs root
 #   make demo       a veth pair in namespaces, a server, a client session
 #   make bench      side-by-side benchmark (see docs/BENCHMARKS.md)
+#   make install    the binary, xdpgame(8) and xdpgame@.service under
+#                   $(DESTDIR)$(PREFIX) (PREFIX=/usr/local); make uninstall
 #   make clean
 #
 # Every target that needs Debian packages runs scripts/deps.sh first (it
@@ -79,7 +81,7 @@ else
 deps_stamp :=
 endif
 
-.PHONY: all test unit demo bench clean deps vmlinux format FORCE
+.PHONY: all test unit demo bench clean deps vmlinux format FORCE install uninstall
 all: $(BIN)
 
 deps:
@@ -168,6 +170,39 @@ bench: $(BIN)
 
 vmlinux:
 	$(Q)vmlinux/gen_vmlinux_h.sh
+
+# Install. The unit goes where systemd looks for local units
+# ($(PREFIX)/lib/systemd/system is on its search path for /usr/local and
+# /usr); its ExecStart gets the installed binary's path. Without DESTDIR
+# the man database and systemd are told (where they exist), so that
+# `man xdpgame` and `systemctl start xdpgame@IFACE` work at once.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+UNIT := scripts/systemd/xdpgame@.service
+INSTALLED := $(DESTDIR)$(SBINDIR)/xdpgame $(DESTDIR)$(MANDIR)/man8/xdpgame.8 \
+	$(DESTDIR)$(UNITDIR)/xdpgame@.service
+
+install: $(BIN)
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/xdpgame
+	$(Q)install -D -m 0644 docs/xdpgame.8 $(DESTDIR)$(MANDIR)/man8/xdpgame.8
+	$(Q)mkdir -p $(DESTDIR)$(UNITDIR)
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' $(UNIT) > $(DESTDIR)$(UNITDIR)/xdpgame@.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/xdpgame@.service
+	$(Q)$(install_hooks)
+
+uninstall:
+	$(call msg,REMOVE,$(INSTALLED))
+	$(Q)rm -f $(INSTALLED)
+	$(Q)$(install_hooks)
+
+# mandb and systemd, on the live system only (not into a DESTDIR)
+install_hooks = if [ -z "$(DESTDIR)" ]; then \
+	  if command -v mandb >/dev/null; then mandb -q 2>/dev/null || true; fi; \
+	  if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi; \
+	fi
 
 format:
 	$(Q)clang-format -i $(USER_SRC) $(shell find user -name '*.h') $(wildcard include/xdpgame/*.h bpf/*.h bpf/*.c tests/*/*.c tests/*/*.h)
