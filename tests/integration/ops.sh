@@ -127,4 +127,56 @@ check "SIGTERM: exit 0" [ "$XG_STATUS" = 0 ]
 check "the metrics port is closed after exit" not scrape m2.txt /metrics
 check "pins removed" [ ! -e "$PINS" ]
 
+echo "== set: ports and settings of the running server, under load"
+xg_bg srv2 "$XDPGAME" attach "$XG_SIF" --port 7777 --port 7778 --quiet
+check "a server on 7777 and 7778" xg_wait_log srv2 "serving $XG_SIF ports 7777,7778 "
+stats_json() { xg_srv "$XDPGAME" stats "$XG_SIF" --json >"$XG_TMP/$1" 2>&1; }
+setting_is() { stats_json s.json && [ "$(json_field "$XG_TMP/s.json" "settings.$1")" = "$2" ]; }
+xcount() { stats_json c.json && json_field "$XG_TMP/c.json" "counters.$1.packets"; }
+# grows COUNTER: the XDP counter goes up within 5 s
+above() { local b; b=$(xcount "$1") && [ "$b" -gt "$2" ]; }
+grows() { local a; a=$(xcount "$1") && within above "$1" "$a"; }
+check "stats --json shows the settings: kernel_replies false" setting_is kernel_replies false
+check "... redirect true" setting_is redirect true
+check "... ports steered [7777, 7778]" setting_is ports "[7777,7778]"
+check "... socket ports [7777, 7778]" setting_is socket_ports "[7777,7778]"
+check "stats text shows them" sh -c "'$XDPGAME' stats '$XG_SIF' | grep -q 'kernel_replies off redirect on'"
+
+# a paced client on 7777 for 6 s, while the settings change under it
+nsenter --net="/run/netns/$XG_NS_CLI" "$XDPGAME" load "$XG_SIP4:7777" --duration 6 \
+	--rate 5000 --quiet --json >"$XG_TMP/lset.json" 2>&1 &
+LPID=$!
+XG_PIDS+=("$LPID")
+check "the client's requests reach the AF_XDP sockets" grows redirect
+check "set --kernel-replies on" quiet xg_srv "$XDPGAME" set "$XG_SIF" --kernel-replies on
+check "... HEARTBEATs are answered in the kernel now (xdp_tx grows)" grows xdp_tx
+check "... stats says so" setting_is kernel_replies true
+check "set --port 7777: 7778 leaves the XDP set" quiet xg_srv "$XDPGAME" set "$XG_SIF" --port 7777
+check "... stats shows ports [7777]" setting_is ports "[7777]"
+check "... 7778 is still served, by its kernel socket" \
+	sh -c "nsenter --net=/run/netns/$XG_NS_CLI '$XDPGAME' load '$XG_SIP4:7778' --count 200 >/dev/null 2>&1"
+check "set --redirect off --kernel-replies off" quiet xg_srv "$XDPGAME" set "$XG_SIF" --redirect off --kernel-replies off
+check "... game packets fall through to the kernel sockets" grows fallthrough
+check "set --redirect on --port 7777 --port 7778: back as started" \
+	quiet xg_srv "$XDPGAME" set "$XG_SIF" --redirect on --port 7777 --port 7778
+check "... stats shows ports [7777, 7778]" setting_is ports "[7777,7778]"
+check "... and redirect true" setting_is redirect true
+xg_wait_exit "$LPID"
+check "the client under all those changes: exit 0" [ "$XG_STATUS" = 0 ]
+check "... every request acked, none lost, none wrong" \
+	quiet json_eval "$XG_TMP/lset.json" 'd["acked"] == d["sent"] > 10000 and d["lost"] == 0 and d["wrong"] == 0'
+
+xg_srv "$XDPGAME" set "$XG_SIF" --port 9999 >"$XG_TMP/set9999.out" 2>&1
+st=$?
+check "set --port 9999 (no socket for it): exit 1, saying why and what to do" \
+	sh -c "[ $st = 1 ] && grep -q 'has no kernel socket on port 9999' '$XG_TMP/set9999.out' && grep -q 'attach $XG_SIF --port 9999' '$XG_TMP/set9999.out'"
+check "... the ports stay [7777, 7778]" setting_is ports "[7777,7778]"
+xg_srv "$XDPGAME" set "$XG_SIF" --kernel-replies maybe >/dev/null 2>&1
+check "set --kernel-replies maybe: exit 2" [ $? = 2 ]
+xg_srv "$XDPGAME" set "$XG_SIF" >/dev/null 2>&1
+check "set with nothing to change: exit 2" [ $? = 2 ]
+xg_srv "$XDPGAME" set "${XG_SIF}x" --redirect on >/dev/null 2>&1
+check "set on an interface without xdpgame: exit 1" [ $? = 1 ]
+stop srv2
+
 xg_finish

@@ -206,6 +206,77 @@ static xg_json *worker_json(const struct xg_worker_pub *p)
 	return o;
 }
 
+/* The live settings: what `xdpgame set` changes, and the ports the kernel
+ * sockets are bound to. false if they cannot be read (said). */
+struct settings {
+	struct xg_xdp_config cfg;
+	__u16 ports[XG_XDP_MAX_PORTS];
+	int nports;
+	struct xg_xdp_info info;
+};
+
+static bool read_settings(const char *ifname, struct settings *st)
+{
+	bool alive;
+
+	xg_xdp_find(ifname, &st->info, &alive);
+	if (st->info.nports > XG_XDP_INFO_PORTS)
+		st->info.nports = XG_XDP_INFO_PORTS;
+	st->nports = xg_xdp_ports_read(ifname, st->ports, XG_XDP_MAX_PORTS);
+	return st->nports >= 0 && !xg_xdp_config_read(ifname, &st->cfg);
+}
+
+static void settings_text(FILE *f, const char *ifname)
+{
+	struct settings st;
+
+	if (!read_settings(ifname, &st))
+		return;
+	fprintf(f, "settings (`xdpgame set`):");
+	for (int i = 0; i < xg_nsettings; i++) {
+		const struct xg_setting *s = &xg_settings[i];
+		__u32 v = xg_setting_get(s, &st.cfg);
+
+		if (s->kind == XG_SET_BOOL)
+			fprintf(f, " %s %s", s->name, v ? "on" : "off");
+		else
+			fprintf(f, " %s %u", s->name, v);
+	}
+	fprintf(f, "\n  ports steered by XDP:");
+	for (int i = 0; i < st.nports; i++)
+		fprintf(f, "%s%u", i ? "," : " ", st.ports[i]);
+	fprintf(f, "%s; kernel sockets on:", st.nports ? "" : " none");
+	for (__u32 i = 0; i < st.info.nports; i++)
+		fprintf(f, "%s%u", i ? "," : " ", st.info.ports[i]);
+	fputc('\n', f);
+}
+
+/* "settings":{NAME:bool|N,...,"ports":[...],"socket_ports":[...]} */
+static void settings_json(xg_json *root, const char *ifname)
+{
+	struct settings st;
+	xg_json *o, *a;
+
+	if (!read_settings(ifname, &st))
+		return;
+	o = xg_json_add(root, "settings", xg_json_obj());
+	for (int i = 0; i < xg_nsettings; i++) {
+		const struct xg_setting *s = &xg_settings[i];
+		__u32 v = xg_setting_get(s, &st.cfg);
+
+		if (s->kind == XG_SET_BOOL)
+			xg_json_bool(o, s->name, v);
+		else
+			xg_json_u64(o, s->name, v);
+	}
+	a = xg_json_add(o, "ports", xg_json_arr());
+	for (int i = 0; i < st.nports; i++)
+		xg_json_push_u64(a, st.ports[i]);
+	a = xg_json_add(o, "socket_ports", xg_json_arr());
+	for (__u32 i = 0; i < st.info.nports; i++)
+		xg_json_push_u64(a, st.info.ports[i]);
+}
+
 static void stats_print_text(FILE *f, const struct stats_opts *o,
 			     const struct xg_xdp_count c[XG_CNT_MAX])
 {
@@ -218,6 +289,7 @@ static void stats_print_text(FILE *f, const struct stats_opts *o,
 			xg_xdp_counter_name(i), (uint64_t)c[i].packets,
 			(uint64_t)c[i].bytes);
 	workers_text(f, o->ifname);
+	settings_text(f, o->ifname);
 }
 
 /* {"interface":...,"counters":{NAME:{"packets":N,"bytes":N},...},
@@ -242,6 +314,7 @@ static int stats_print_json(FILE *f, const struct stats_opts *o,
 	for (i = 0; i < n; i++)
 		xg_json_push(workers, worker_json(&w[i]));
 	free(w);
+	settings_json(root, o->ifname);
 	return xg_json_print(f, root);
 }
 

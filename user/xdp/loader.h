@@ -49,6 +49,8 @@
 #define XG_PIN_INFO "info"
 #define XG_PIN_PROG "prog"
 #define XG_PIN_WORKERS "workers"
+#define XG_PIN_CONFIG "config"
+#define XG_PIN_PORTS "ports"
 
 /* "auto", "native", "generic", "sockets"; "?" for anything else. */
 const char *xg_mode_name(enum xg_xdp_mode m);
@@ -136,6 +138,50 @@ int xg_xdp_list(int (*cb)(const char *ifname, const struct xg_xdp_info *info,
  * and whether its holder is alive; 0 if there is none, or the pins cannot
  * be listed. */
 int xg_xdp_find(const char *ifname, struct xg_xdp_info *info, bool *alive);
+
+/*
+ * Live settings of a running instance (xdp/settings.c), changed through its
+ * pins by `xdpgame set` and shown by `xdpgame stats`.
+ *
+ * Every member of struct xg_xdp_config is one row of xg_settings: its
+ * name (the JSON key, and `--NAME` with '_' as '-'), its kind, where it is
+ * in the struct. Adding a field to the config is adding one row.
+ */
+enum xg_setting_kind {
+	XG_SET_BOOL, /* on|off, 1|0 */
+	XG_SET_U32,  /* a number in [0, max] */
+};
+
+struct xg_setting {
+	const char *name; /* "kernel_replies" */
+	enum xg_setting_kind kind;
+	size_t off;       /* offsetof(struct xg_xdp_config, member), a __u32 */
+	__u32 max;        /* XG_SET_U32 */
+	const char *help;
+};
+
+enum { XG_SETTINGS_MAX = 16 }; /* rows xg_settings may grow to */
+extern const struct xg_setting xg_settings[];
+extern const int xg_nsettings;
+
+/* A setting's value in a config, and setting it. */
+__u32 xg_setting_get(const struct xg_setting *s, const struct xg_xdp_config *c);
+void xg_setting_put(const struct xg_setting *s, struct xg_xdp_config *c,
+		    __u32 v);
+/* Parse a value of that kind: 0 or -EINVAL. */
+int xg_setting_parse(const struct xg_setting *s, const char *text, __u32 *v);
+
+/* The pinned `config` of the instance on ifname; -EPROTO (said) if its
+ * layout is not this build's. */
+int xg_xdp_config_read(const char *ifname, struct xg_xdp_config *c);
+/* Write it whole: one map update, which the program sees at its next
+ * packet. */
+int xg_xdp_config_write(const char *ifname, const struct xg_xdp_config *c);
+/* The ports in the pinned `ports` map, sorted; how many, or -errno. */
+int xg_xdp_ports_read(const char *ifname, __u16 *ports, int max);
+/* Make the `ports` map hold exactly ports[0..n): the new ones are added
+ * before the old ones are removed, each one map update. 0 or -errno. */
+int xg_xdp_ports_write(const char *ifname, const __u16 *ports, int n);
 
 /* Mount bpffs at /sys/fs/bpf unless it is mounted. 0 or negative errno. */
 int xg_bpffs_ensure(void);
