@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The contract between the XDP program (bpf/xdpgame.bpf.c) and user space
- * (user/xdp_loader.c, the commands, the tests): counter ids, map value
+ * (user/xdp/, the commands, the tests): counter ids, map value
  * layouts, map sizes, the knobs the loader sets. Both sides include this one
  * file; nothing here is repeated by hand on either side.
  *
@@ -137,7 +137,7 @@ enum xg_xdp_info_flags {
 
 /* `info`, key 0: who holds the program. Written by the loader at attach.
  * Whether the holder still runs is not recorded here: the loader keeps a
- * lock on the pin directory for as long as it lives (see xdp_loader.h). */
+ * lock on the pin directory for as long as it lives (see user/xdp/loader.h). */
 struct xg_xdp_info {
 	__u32 pid;        /* holder's pid, in its pid namespace */
 	__u32 mode;       /* enum xg_xdp_mode: NATIVE or GENERIC */

@@ -112,7 +112,7 @@ status_is() {
 	e=$(status_of "$1" "$2") && field_is "$1" "$e.$3" "$4"
 }
 # xdp FILE COUNTER: a counter of the summary's "xdp" object
-xdp() { grep -o '"xdp":{[^}]*}' "$1" | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
+xdp() { json_field "$1" "xdp.$2"; }
 
 stats_json() { xg_srv "$XDPGAME" stats "$XG_SIF" --json >"$XG_TMP/$1" 2>&1; }
 
