@@ -146,8 +146,8 @@ struct xg_xdp_info {
 	__u16 ports[XG_XDP_INFO_PORTS]; /* game ports, host order; 0 = unused */
 	__u32 nports;     /* ports served; the first XG_XDP_INFO_PORTS listed */
 	__u32 ifindex;
-	__u32 prog_id;    /* the attached program's id */
-	__u32 pad;
+	__u32 prog_id;    /* the attached program's id (a reload changes it) */
+	__u32 ipv6_ext_max; /* the program's xg_ipv6_ext_max, for a reload */
 	__u64 attach_time; /* CLOCK_REALTIME of the attach, nanoseconds */
 };
 

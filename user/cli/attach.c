@@ -32,10 +32,33 @@
 #include "xdp/loader.h"
 
 static volatile sig_atomic_t attach_signalled;
+static volatile sig_atomic_t attach_reload; /* SIGHUP: reload the program */
 
 static void on_signal(int sig)
 {
 	attach_signalled = sig;
+}
+
+static void on_hup(int sig)
+{
+	attach_reload = sig;
+}
+
+/* SIGHUP: this binary's XDP program in place of the running one, keeping
+ * the sockets and maps (xdp/reload.c, as `xdpgame reload` does). */
+static void reload_prog(const char *ifname, bool xdp)
+{
+	__u32 old_id, new_id;
+
+	attach_reload = 0;
+	if (!xdp) {
+		pr_warn("xdpgame: SIGHUP: no XDP program to reload on %s\n",
+			ifname);
+		return;
+	}
+	if (!xg_xdp_reload(ifname, &old_id, &new_id))
+		pr_info("xdpgame: SIGHUP: XDP program id %u replaced by id %u\n",
+			old_id, new_id);
 }
 
 static void attach_usage(FILE *f)
@@ -285,6 +308,8 @@ static void run_loop(struct xg_server *srv, struct xg_xdp *xdp, bool quiet,
 	xg_snapshot_take(prev, srv, xdp_ifname);
 	while (!attach_signalled) {
 		usleep(100 * 1000);
+		if (attach_reload)
+			reload_prog(srv->cfg.ifname, xdp);
 		drain_events(srv, kills);
 		now = xg_now_ns();
 		if (now - start < (uint64_t)(secs + 1) * 1000000000ull)
@@ -453,6 +478,7 @@ int cmd_attach(int argc, char **argv)
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_hup);
 	signal(SIGPIPE, SIG_IGN);
 
 	err = attach_xdp(&o, &xdp);

@@ -183,6 +183,14 @@ int xg_xdp_ports_read(const char *ifname, __u16 *ports, int max);
  * before the old ones are removed, each one map update. 0 or -errno. */
 int xg_xdp_ports_write(const char *ifname, const __u16 *ports, int n);
 
+/*
+ * Load this binary's XDP program and swap it in for the one running on
+ * ifname, atomically, reusing every pinned map (AF_XDP sockets, counters,
+ * settings stay). From any process, and from the holder on SIGHUP; see
+ * xdp/reload.c. 0 and the program ids, or a negative errno (said).
+ */
+int xg_xdp_reload(const char *ifname, __u32 *old_id, __u32 *new_id);
+
 /* Mount bpffs at /sys/fs/bpf unless it is mounted. 0 or negative errno. */
 int xg_bpffs_ensure(void);
 
