@@ -213,7 +213,7 @@ check "(all of it while the client ran: $((SECONDS - LSTART)) s of $LOAD_S)" [ $
 wait "$LPID"; XG_STATUS=$?  # it ends by itself after LOAD_S
 check "the client across both reloads: exit 0 (got $XG_STATUS)" [ "$XG_STATUS" = 0 ] || sed "s/^/    | /" "$XG_TMP/lrel.json"
 check "... every request acked, none lost, none wrong" \
-	quiet json_eval "$XG_TMP/lrel.json" 'd["acked"] == d["sent"] > 10000 and d["lost"] == 0 and d["wrong"] == 0'
+	quiet json_eval "$XG_TMP/lrel.json" 'd["acked"] == d["sent"] > 10000 and d["lost"] == 0 and d["wrong"] == 0 and d["errors"] == 0'
 check "reload with no server there: exit 1" sh -c "! nsenter --net=/run/netns/$XG_NS_SRV '$XDPGAME' reload '${XG_SIF}x' 2>/dev/null"
 stop srv3
 check "SIGTERM after reloads: exit 0" [ "$XG_STATUS" = 0 ]
