@@ -5,6 +5,8 @@
 #                   whole suite (unit, BPF, veth integration); needs root
 #   make demo       a veth pair in namespaces, a server, a client session
 #   make bench      side-by-side benchmark (see docs/BENCHMARKS.md)
+#   make install    the binary, xdpgame(8) and xdpgame@.service under
+#                   $(DESTDIR)$(PREFIX) (PREFIX=/usr/local); make uninstall
 #   make clean
 #
 # Every target that needs Debian packages runs scripts/deps.sh first (it
@@ -36,8 +38,8 @@ CFLAGS ?= -O2 -g
 XG_CFLAGS = $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing \
 	-Iinclude -Iuser -I$(BUILD) $(PKG_CFLAGS) -MMD -MP
 # library flags from pkg-config where the library ships a .pc file (libbpf,
-# libxdp, json-c, Criterion); libelf and zlib come in through libbpf's
-PKGS := libxdp libbpf json-c
+# libxdp, json-c, libmicrohttpd, Criterion); libelf and zlib come in through libbpf's
+PKGS := libxdp libbpf json-c libmicrohttpd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS = $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
@@ -81,7 +83,7 @@ else
 deps_stamp :=
 endif
 
-.PHONY: all test unit demo bench clean deps vmlinux format
+.PHONY: all test unit demo bench clean deps vmlinux format FORCE install uninstall
 all: $(BIN)
 
 deps:
@@ -102,13 +104,25 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
-# User objects depend on the skeletons (they include them).
-$(BUILD)/obj/%.o: %.c Makefile $(SKELS) | $(deps_stamp)
+# The version the binary reports (the metrics' build_info): git's, where
+# there is one. The header is rewritten only when it changes, so only what
+# includes it is rebuilt.
+XG_VERSION = $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(BUILD)/xg_version.h: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)printf '#define XG_VERSION "%s"\n' '$(XG_VERSION)' > $@.tmp
+	$(Q)cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+FORCE:
+
+# User objects depend on the skeletons (they include them), and on the
+# version header first (order only: metrics.c includes it, and -MMD makes
+# that a real dependency of metrics.o alone).
+$(BUILD)/obj/%.o: %.c Makefile $(SKELS) | $(deps_stamp) $(BUILD)/xg_version.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XG_CFLAGS) -c $< -o $@
 
-$(BUILD)/asan/%.o: %.c Makefile $(SKELS) | $(deps_stamp)
+$(BUILD)/asan/%.o: %.c Makefile $(SKELS) | $(deps_stamp) $(BUILD)/xg_version.h
 	$(call msg,CC-ASAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XG_CFLAGS) -O1 $(SAN_ASAN) -c $< -o $@
@@ -158,6 +172,39 @@ bench: $(BIN)
 
 vmlinux:
 	$(Q)vmlinux/gen_vmlinux_h.sh
+
+# Install. The unit goes where systemd looks for local units
+# ($(PREFIX)/lib/systemd/system is on its search path for /usr/local and
+# /usr); its ExecStart gets the installed binary's path. Without DESTDIR
+# the man database and systemd are told (where they exist), so that
+# `man xdpgame` and `systemctl start xdpgame@IFACE` work at once.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+UNIT := scripts/systemd/xdpgame@.service
+INSTALLED := $(DESTDIR)$(SBINDIR)/xdpgame $(DESTDIR)$(MANDIR)/man8/xdpgame.8 \
+	$(DESTDIR)$(UNITDIR)/xdpgame@.service
+
+install: $(BIN)
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/xdpgame
+	$(Q)install -D -m 0644 docs/xdpgame.8 $(DESTDIR)$(MANDIR)/man8/xdpgame.8
+	$(Q)mkdir -p $(DESTDIR)$(UNITDIR)
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' $(UNIT) > $(DESTDIR)$(UNITDIR)/xdpgame@.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/xdpgame@.service
+	$(Q)$(install_hooks)
+
+uninstall:
+	$(call msg,REMOVE,$(INSTALLED))
+	$(Q)rm -f $(INSTALLED)
+	$(Q)$(install_hooks)
+
+# mandb and systemd, on the live system only (not into a DESTDIR)
+install_hooks = if [ -z "$(DESTDIR)" ]; then \
+	  if command -v mandb >/dev/null; then mandb -q 2>/dev/null || true; fi; \
+	  if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi; \
+	fi
 
 format:
 	$(Q)clang-format -i $(USER_SRC) $(shell find user -name '*.h') $(wildcard include/xdpgame/*.h bpf/*.h bpf/*.c tests/*/*.c tests/*/*.h)

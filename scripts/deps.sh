@@ -5,11 +5,16 @@ set -euo pipefail
 
 pkgs=(
 	make gcc clang llvm pkg-config
-	libbpf-dev libxdp-dev libelf-dev zlib1g-dev libjson-c-dev
+	libbpf-dev libxdp-dev libelf-dev zlib1g-dev libjson-c-dev libmicrohttpd-dev
 	bpftool linux-libc-dev
 	libcriterion-dev
 	iproute2 ethtool iputils-ping netcat-openbsd procps util-linux
 	valgrind gnuplot-nox python3 nftables
+	# tests of the service side: scraping /metrics, `promtool check
+	# metrics` (Debian ships promtool only in prometheus, ~100 MB; its
+	# own prometheus.service gets enabled on a systemd host: disable it if
+	# unwanted), the installed unit and man page
+	curl prometheus systemd man-db
 )
 
 missing=()

@@ -211,8 +211,8 @@ struct xg_xdp_info {
 	__u16 ports[XG_XDP_INFO_PORTS]; /* game ports, host order; 0 = unused */
 	__u32 nports;     /* ports served; the first XG_XDP_INFO_PORTS listed */
 	__u32 ifindex;
-	__u32 prog_id;    /* the attached program's id */
-	__u32 pad;
+	__u32 prog_id;    /* the attached program's id (a reload changes it) */
+	__u32 ipv6_ext_max; /* the program's xg_ipv6_ext_max, for a reload */
 	__u64 attach_time; /* CLOCK_REALTIME of the attach, nanoseconds */
 };
 
@@ -238,6 +238,8 @@ struct xg_worker_pub {
 	/* an AF_XDP socket's XDP_STATISTICS (0 for kernel sockets) */
 	__u64 rx_dropped, rx_invalid_descs, tx_invalid_descs, rx_ring_full,
 		rx_fill_ring_empty_descs, tx_ring_empty_descs;
+	__u64 status[XG_ST_NSTATUS]; /* acks sent, per enum xg_status */
+	__u64 denied[XG_DENY_NREASONS]; /* refused, per enum xg_deny; [0] unused */
 };
 
 _Static_assert(sizeof(struct xg_xdp_count) == 16, "xg_xdp_count layout");

@@ -1233,6 +1233,8 @@ Test(xdp_prog, names_agree_with_the_program)
 	cr_assert_not_null(skel);
 	cr_expect_str_eq(bpf_map__name(skel->maps.stats), XG_PIN_STATS);
 	cr_expect_str_eq(bpf_map__name(skel->maps.info), XG_PIN_INFO);
+	cr_expect_str_eq(bpf_map__name(skel->maps.config), XG_PIN_CONFIG);
+	cr_expect_str_eq(bpf_map__name(skel->maps.ports), XG_PIN_PORTS);
 	xdpgame__destroy(skel);
 
 	for (int i = 0; i < XG_CNT_MAX; i++) {

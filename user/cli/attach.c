@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 
 #include "cli/cmds.h"
+#include "cli/metrics.h"
 #include "cli/report.h"
 #include "cli/serve.h"
 #include "core/log.h"
@@ -32,20 +33,27 @@
 #include "xdp/loader.h"
 
 static volatile sig_atomic_t attach_signalled;
+static volatile sig_atomic_t attach_reload; /* SIGHUP: reload the program */
 
 static void on_signal(int sig)
 {
 	attach_signalled = sig;
 }
 
+static void on_hup(int sig)
+{
+	attach_reload = sig;
+}
+
 static void attach_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xdpgame attach IFACE --port P [--port P2 ...] [options]\n"
+		"usage: xdpgame attach IFACE [--port P ...] [options]\n"
 		"\n"
 		"Serve the game's UDP ports on IFACE until SIGINT/SIGTERM.\n"
 		"\n"
-		"  -p, --port P        game UDP port (repeatable, up to %d)\n"
+		"  -p, --port P        game UDP port (repeatable, up to %d;\n"
+		"                      default %d)\n"
 		"  -m, --mode M        auto (default): XDP in native mode if the driver\n"
 		"                      has it, else generic, else kernel sockets alone;\n"
 		"                      native, generic: that XDP mode or fail;\n"
@@ -64,19 +72,23 @@ static void attach_usage(FILE *f)
 		"      --backend-key-file FILE  the game backend's key (32 hex digits):\n"
 		"                      players then need its signed connect token\n"
 		"  -w, --workers N     kernel-socket workers (default: one per CPU)\n"
-		"  -c, --cpus LIST     CPUs to pin workers to, e.g. 0-3,6\n"
+		"  -c, --cpus LIST     CPUs to pin workers to, e.g. 0-3,6 (default: all\n"
+		"                      online CPUs, round robin)\n"
 		"      --naive         one recvfrom/sendto per packet (baseline)\n"
 		"      --busy-poll     spin instead of sleeping (AF_XDP sockets prefer\n"
 		"                      busy polling; kernel sockets get SO_BUSY_POLL)\n"
-		"  -d, --duration S    stop after S seconds\n"
+		"  -d, --duration S    stop after S seconds (default: run until stopped)\n"
+		"      --metrics ADDR:PORT  serve Prometheus metrics at\n"
+		"                      http://ADDR:PORT/metrics (default: off), e.g.\n"
+		"                      127.0.0.1:9100, 0.0.0.0:9100, [::1]:9100\n"
 		"      --json          print the final summary as JSON\n"
 		"  -q, --quiet         no live line\n"
 		"  -v, --verbose       debug messages\n"
 		"  -h, --help          this text\n",
-		XG_MAX_PORTS, XG_DEFAULT_HS_RATE, XG_DEFAULT_HS_BURST,
-		XG_DEFAULT_HS_TOTAL_RATE, XG_DEFAULT_HS_TOTAL_BURST,
-		XG_DEFAULT_SESSION_RATE, XG_DEFAULT_SESSION_BURST,
-		XG_SESSION_TIMEOUT_MS);
+		XG_MAX_PORTS, XG_DEFAULT_PORT, XG_DEFAULT_HS_RATE,
+		XG_DEFAULT_HS_BURST, XG_DEFAULT_HS_TOTAL_RATE,
+		XG_DEFAULT_HS_TOTAL_BURST, XG_DEFAULT_SESSION_RATE,
+		XG_DEFAULT_SESSION_BURST, XG_SESSION_TIMEOUT_MS);
 }
 
 struct attach_opts {
@@ -88,6 +100,7 @@ struct attach_opts {
 	bool quiet;
 	struct xg_limits limits;
 	const char *backend_file;
+	const char *metrics; /* --metrics ADDR:PORT, or NULL */
 };
 
 static int bad_value(const char *opt, const char *val, const char *want)
@@ -115,6 +128,7 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 		{ "busy-poll", no_argument, NULL, 'B' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -213,6 +227,9 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 		case 'J':
 			c->json = true;
 			break;
+		case 'M':
+			o->metrics = optarg;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -236,10 +253,8 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 	if (strlen(argv[optind]) >= sizeof(c->ifname))
 		return bad_value("interface", argv[optind], "name too long");
 	strcpy(c->ifname, argv[optind]);
-	if (!c->nports) {
-		pr_warn("error: attach: no game port given; add --port P\n");
-		return XG_EXIT_USAGE;
-	}
+	if (!c->nports)
+		c->ports[c->nports++] = XG_DEFAULT_PORT;
 	return XG_EXIT_OK;
 }
 
@@ -406,10 +421,11 @@ int cmd_attach(int argc, char **argv)
 	struct xg_engine *eng[2] = { NULL, NULL };
 	struct xg_engine_opts so = {};
 	struct xg_xdp *xdp = NULL;
+	struct xg_metrics *metrics = NULL;
 	struct xg_snapshot *snap = NULL;
 	struct xg_server srv;
 	uint64_t kills = 0, t0 = xg_now_ns();
-	int ret, nworkers, err;
+	int ret, nworkers, err, metrics_fd = -1;
 
 	xg_limits_default(&o.limits);
 	ret = attach_parse(argc, argv, &o);
@@ -417,19 +433,30 @@ int cmd_attach(int argc, char **argv)
 		return ret;
 	if (check_interface(o.cfg.ifname))
 		return XG_EXIT_FAIL;
+	if (o.backend_file && load_backend_key(o.backend_file, &backend))
+		return XG_EXIT_FAIL;
+	/* before anything is attached: a bad address or a port in use fails
+	 * the start, not the first scrape */
+	if (o.metrics) {
+		metrics_fd = xg_metrics_listen(o.metrics);
+		if (metrics_fd < 0)
+			return metrics_fd == -EINVAL ? XG_EXIT_USAGE :
+						       XG_EXIT_FAIL;
+	}
 
 	nworkers = o.cfg.nworkers;
 	if (!nworkers)
 		nworkers = o.cfg.ncpus ? o.cfg.ncpus : xg_online_count();
-	if (o.backend_file && load_backend_key(o.backend_file, &backend))
-		return XG_EXIT_FAIL;
 	if (xg_serve_init(&srv, &o.cfg, nworkers + XG_MAX_QUEUES, &o.limits)) {
 		pr_warn("error: out of memory setting up the server\n");
+		if (metrics_fd >= 0)
+			close(metrics_fd);
 		return XG_EXIT_FAIL;
 	}
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_hup);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (o.backend_file)
@@ -451,6 +478,15 @@ int cmd_attach(int argc, char **argv)
 	err = xg_engine_start(eng[0]);
 	if (!err)
 		err = xg_engine_start(eng[1]);
+	if (!err && metrics_fd >= 0) {
+		err = xg_metrics_start(metrics_fd, &srv,
+				       xdp ? xg_xdp_stats_fd(xdp) : -1,
+				       &metrics);
+		metrics_fd = -1; /* the endpoint's now */
+		if (!err)
+			pr_info("xdpgame: metrics at http://%s/metrics\n",
+				o.metrics);
+	}
 	if (err)
 		goto out;
 
@@ -461,9 +497,14 @@ int cmd_attach(int argc, char **argv)
 		nworkers, nworkers == 1 ? "" : "s", xg_engine_describe(eng[0]),
 		o.cfg.busy_poll ? ", busy-poll" : "");
 	t0 = xg_now_ns();
-	xg_serve_loop(&srv, xdp, o.quiet, &attach_signalled, &kills);
+	xg_serve_loop(&srv, xdp, o.quiet, &attach_signalled, &attach_reload,
+		      &kills);
 
 out:
+	/* the endpoint reads the workers: it stops before they do */
+	xg_metrics_stop(metrics);
+	if (metrics_fd >= 0)
+		close(metrics_fd);
 	/* The program goes first: no packet may be steered to a socket that
 	 * is about to close. Its maps stay readable for the summary. */
 	xg_xdp_detach_prog(xdp);

@@ -17,6 +17,8 @@ struct xg_cmd {
 
 static const struct xg_cmd commands[] = {
 	{ "attach", cmd_attach, "serve the game on an interface until stopped" },
+	{ "set", cmd_set, "change ports and settings of a running xdpgame, live" },
+	{ "reload", cmd_reload, "swap in a new XDP program, keeping sockets and state" },
 	{ "detach", cmd_detach, "remove what a killed xdpgame left on an interface" },
 	{ "stats", cmd_stats, "the XDP counters of the xdpgame on an interface" },
 	{ "status", cmd_status, "every interface xdpgame holds, alive or stale" },

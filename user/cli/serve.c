@@ -2,9 +2,10 @@
 /*
  * What `attach` does while it serves, on the main thread: set the server
  * up (world, sessions, worker slots), mirror the sessions into the XDP
- * program's map, and once a second publish the workers' counters, end
- * silent sessions, rotate the cookie key, refresh the interface's
- * addresses and print the live line. The workers never wait on any of it.
+ * program's map, and once a second publish the workers' counters, take up
+ * the limits `xdpgame set` wrote, end silent sessions, rotate the cookie
+ * key, refresh the interface's addresses and print the live line; on
+ * SIGHUP reload the XDP program. The workers never wait on any of it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -40,43 +41,64 @@ void xg_serve_drain_events(struct xg_server *srv, uint64_t *kills)
 static void publish_workers(struct xg_server *srv, int fd)
 {
 	struct xg_worker_pub p;
-	struct xdp_statistics xs;
-	struct xg_stats st;
 	__u32 i;
-	int t;
 
 	for (i = 0; fd >= 0 && i < (__u32)srv->nworkers &&
 		    i < XG_XDP_MAX_WORKERS; i++) {
-		const struct xg_worker *w = &srv->workers[i];
-
-		xg_stats_init(&st);
-		xg_stats_merge(&st, &w->stats);
-		xg_worker_rings(w, &xs);
-		p = (struct xg_worker_pub){
-			.valid = 1,
-			.path = w->path == XG_PATH_XSK ? XG_WPATH_XSK :
-							 XG_WPATH_SOCKET,
-			.queue = w->queue, .cpu = w->cpu,
-			.rx_packets = st.rx_packets, .rx_bytes = st.rx_bytes,
-			.tx_packets = st.tx_packets, .tx_bytes = st.tx_bytes,
-			.malformed = xg_stats_malformed_total(&st),
-			.drops = st.drops, .errors = st.errors,
-			.rx_dropped = xs.rx_dropped,
-			.rx_invalid_descs = xs.rx_invalid_descs,
-			.tx_invalid_descs = xs.tx_invalid_descs,
-			.rx_ring_full = xs.rx_ring_full,
-			.rx_fill_ring_empty_descs = xs.rx_fill_ring_empty_descs,
-			.tx_ring_empty_descs = xs.tx_ring_empty_descs,
-		};
-		for (t = 0; t < XG_MSG_NTYPES; t++)
-			p.handled[t] = st.handled[t];
+		xg_worker_publish(&srv->workers[i], &p);
 		bpf_map_update_elem(fd, &i, &p, BPF_ANY);
+	}
+}
+
+/* SIGHUP: this binary's XDP program in place of the running one, keeping
+ * the sockets and maps (xdp/reload.c, as `xdpgame reload` does). */
+static void reload_prog(const char *ifname, const struct xg_xdp *xdp)
+{
+	__u32 old_id, new_id;
+
+	if (!xdp) {
+		pr_warn("xdpgame: SIGHUP: no XDP program to reload on %s\n",
+			ifname);
+		return;
+	}
+	if (!xg_xdp_reload(ifname, &old_id, &new_id))
+		pr_info("xdpgame: SIGHUP: XDP program id %u replaced by id %u\n",
+			old_id, new_id);
+}
+
+/* `xdpgame set` changes the limits in the pinned `config` map, where the
+ * XDP program reads them; the sessions in user space (the timeout of the
+ * tick, and the checks of whatever the program did not check) follow
+ * here, once a second. */
+static void sync_limits(struct xg_sessions *s, const struct xg_xdp *xdp)
+{
+	struct xg_xdp_config c;
+	struct xg_limits l;
+	__u32 key = 0;
+
+	if (!xdp || bpf_map_lookup_elem(xg_xdp_config_fd(xdp), &key, &c))
+		return;
+	l = (struct xg_limits){
+		.hs_rate = c.hs_rate, .hs_burst = c.hs_burst,
+		.hs_total_rate = c.hs_total_rate,
+		.hs_total_burst = c.hs_total_burst,
+		.session_rate = c.session_rate,
+		.session_burst = c.session_burst,
+		.timeout_ms = c.session_timeout_ms,
+	};
+	if (memcmp(&l, &s->limits, sizeof(l))) {
+		xg_sessions_set_limits(s, &l);
+		pr_debug("limits from the config map: handshake %u/%u, total %u/%u, session %u/%u, timeout %u ms\n",
+			 l.hs_rate, l.hs_burst, l.hs_total_rate,
+			 l.hs_total_burst, l.session_rate, l.session_burst,
+			 l.timeout_ms);
 	}
 }
 
 /* Serve until a signal or the duration; one live line a second. */
 void xg_serve_loop(struct xg_server *srv, struct xg_xdp *xdp, bool quiet,
-		   volatile sig_atomic_t *stop, uint64_t *kills)
+		   volatile sig_atomic_t *stop, volatile sig_atomic_t *reload,
+		   uint64_t *kills)
 {
 	const char *xdp_ifname = xdp ? srv->cfg.ifname : NULL;
 	int pub_fd = xdp ? xg_xdp_workers_fd(xdp) : -1;
@@ -89,6 +111,10 @@ void xg_serve_loop(struct xg_server *srv, struct xg_xdp *xdp, bool quiet,
 	xg_snapshot_take(prev, srv, xdp_ifname);
 	while (!*stop) {
 		usleep(100 * 1000);
+		if (*reload) {
+			*reload = 0;
+			reload_prog(srv->cfg.ifname, xdp);
+		}
 		xg_serve_drain_events(srv, kills);
 		now = xg_now_ns();
 		if (now - start < (uint64_t)(secs + 1) * 1000000000ull)
@@ -96,6 +122,7 @@ void xg_serve_loop(struct xg_server *srv, struct xg_xdp *xdp, bool quiet,
 		secs++;
 		xg_snapshot_take(cur, srv, xdp_ifname);
 		publish_workers(srv, pub_fd);
+		sync_limits(srv->sessions, xdp);
 		xg_sessions_tick(srv->sessions, now);
 		if (xdp)
 			xg_xdp_sync_addrs(xdp);

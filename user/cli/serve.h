@@ -19,9 +19,11 @@ void xg_serve_free(struct xg_server *srv);
 /* Sessions opened and ended from now on are written to the program's
  * `sessions` map, and its last-seen times count for expiry. */
 void xg_serve_sessions_to(struct xg_server *srv, struct xg_xdp *xdp);
-/* Serve until *stop or the duration; the once-a-second work (serve.c). */
+/* Serve until *stop or the duration; the once-a-second work (serve.c).
+ * *reload set (SIGHUP): swap in this binary's XDP program, then clear it. */
 void xg_serve_loop(struct xg_server *srv, struct xg_xdp *xdp, bool quiet,
-		   volatile sig_atomic_t *stop, uint64_t *kills);
+		   volatile sig_atomic_t *stop, volatile sig_atomic_t *reload,
+		   uint64_t *kills);
 /* Count kill events from the workers' rings. */
 void xg_serve_drain_events(struct xg_server *srv, uint64_t *kills);
 

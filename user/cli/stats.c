@@ -21,6 +21,7 @@
 
 #include "cli/args.h"
 #include "cli/cmds.h"
+#include "cli/metrics.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/stats.h"
@@ -35,6 +36,7 @@ enum { PATH_LEN = 128 };
 struct stats_opts {
 	const char *ifname;
 	bool json;
+	bool prometheus;
 	bool watch;
 	double interval_s;
 	bool help;
@@ -43,7 +45,7 @@ struct stats_opts {
 static void stats_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xdpgame stats IFACE [--json] [--watch] [--interval S]\n"
+		"usage: xdpgame stats IFACE [--json|--prometheus] [--watch] [--interval S]\n"
 		"\n"
 		"The XDP program's counters of the xdpgame running on IFACE, read\n"
 		"from its pins (%s/IFACE/" XG_PIN_STATS "): packets and\n"
@@ -52,6 +54,9 @@ static void stats_usage(FILE *f)
 		"  -j, --json          one JSON object: {\"interface\":...,\"counters\":\n"
 		"                      {\"NAME\":{\"packets\":N,\"bytes\":N},...},\n"
 		"                      \"workers\":[...]}\n"
+		"  -p, --prometheus    the same counters in the Prometheus text format,\n"
+		"                      as `attach --metrics` serves them (without the\n"
+		"                      service-time histogram, which is not pinned)\n"
 		"  -w, --watch         every interval, the per-second rates of the\n"
 		"                      counters that changed, until SIGINT/SIGTERM\n"
 		"                      (with --json: one JSON object per interval)\n"
@@ -81,6 +86,7 @@ static int stats_parse(int argc, char **argv, struct stats_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", no_argument, NULL, 'p' },
 		{ "watch", no_argument, NULL, 'w' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
@@ -89,10 +95,13 @@ static int stats_parse(int argc, char **argv, struct stats_opts *o)
 	int opt;
 
 	o->interval_s = 1.0;
-	while ((opt = getopt_long(argc, argv, "jwi:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "jpwi:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			o->json = true;
+			break;
+		case 'p':
+			o->prometheus = true;
 			break;
 		case 'w':
 			o->watch = true;
@@ -112,6 +121,10 @@ static int stats_parse(int argc, char **argv, struct stats_opts *o)
 			stats_usage(stderr);
 			return XG_EXIT_USAGE;
 		}
+	}
+	if (o->prometheus && (o->json || o->watch)) {
+		pr_warn("error: stats: --prometheus is a format of its own, without --json or --watch (Prometheus computes rates itself)\n");
+		return XG_EXIT_USAGE;
 	}
 	if (xg_arg_ifname("stats", argc, argv, &o->ifname)) {
 		stats_usage(stderr);
@@ -134,26 +147,6 @@ static int read_workers(const char *ifname, struct xg_worker_pub **out)
 	return xg_xdp_read_workers(ifname, *out, XG_XDP_MAX_WORKERS);
 }
 
-/* An AF_XDP socket's XDP_STATISTICS, by the names both outputs use. */
-static const struct {
-	const char *name;
-	size_t off;
-} xsk_stats[] = {
-#define XSK_STAT(f) { #f, offsetof(struct xg_worker_pub, f) }
-	XSK_STAT(rx_dropped),
-	XSK_STAT(rx_invalid_descs),
-	XSK_STAT(tx_invalid_descs),
-	XSK_STAT(rx_ring_full),
-	XSK_STAT(rx_fill_ring_empty_descs),
-	XSK_STAT(tx_ring_empty_descs),
-#undef XSK_STAT
-};
-
-static __u64 xsk_stat(const struct xg_worker_pub *p, size_t i)
-{
-	return *(const __u64 *)((const char *)p + xsk_stats[i].off);
-}
-
 static const char *worker_path(const struct xg_worker_pub *p)
 {
 	return p->path == XG_WPATH_XSK ? "xsk" : "socket";
@@ -164,19 +157,25 @@ static void workers_text(FILE *f, const char *ifname)
 	struct xg_worker_pub *w;
 	int n = read_workers(ifname, &w);
 
+	const char *name;
+	__u64 v, denied;
+
 	for (int i = 0; i < n; i++) {
 		const struct xg_worker_pub *p = &w[i];
 
+		denied = 0;
+		for (int d = 1; d < XG_DENY_NREASONS; d++)
+			denied += p->denied[d];
+
 		if (!i)
 			fprintf(f, "workers (published by the server once a second):\n");
-		fprintf(f, "  %-6s queue %2d cpu %2d: in %llu (%llu bytes), out %llu (%llu bytes), malformed %llu, drops %llu, errors %llu",
+		fprintf(f, "  %-6s queue %2d cpu %2d: in %llu (%llu bytes), out %llu (%llu bytes), malformed %llu, denied %llu, drops %llu, errors %llu",
 			worker_path(p), p->queue, p->cpu, p->rx_packets,
 			p->rx_bytes, p->tx_packets, p->tx_bytes, p->malformed,
-			p->drops, p->errors);
-		for (size_t k = 0;
-		     p->path == XG_WPATH_XSK && k < ARRAY_SIZE(xsk_stats); k++)
-			fprintf(f, "%s %s %llu", k ? "" : "; xsk",
-				xsk_stats[k].name, xsk_stat(p, k));
+			denied, p->drops, p->errors);
+		for (int k = 0; p->path == XG_WPATH_XSK &&
+				xg_worker_pub_xsk(p, k, &name, &v) == 0; k++)
+			fprintf(f, "%s %s %llu", k ? "" : "; xsk", name, v);
 		fputc('\n', f);
 	}
 	free(w);
@@ -186,7 +185,9 @@ static void workers_text(FILE *f, const char *ifname)
  * path (0 for kernel sockets). */
 static xg_json *worker_json(const struct xg_worker_pub *p)
 {
-	xg_json *o = xg_json_obj(), *handled;
+	xg_json *o = xg_json_obj(), *m;
+	const char *name;
+	__u64 v;
 
 	xg_json_str(o, "path", worker_path(p));
 	xg_json_i64(o, "queue", p->queue);
@@ -198,12 +199,90 @@ static xg_json *worker_json(const struct xg_worker_pub *p)
 	xg_json_u64(o, "malformed", p->malformed);
 	xg_json_u64(o, "drops", p->drops);
 	xg_json_u64(o, "errors", p->errors);
-	handled = xg_json_add(o, "handled", xg_json_obj());
+	m = xg_json_add(o, "handled", xg_json_obj());
 	for (int t = 1; t < XG_MSG_NTYPES; t++)
-		xg_json_u64(handled, xg_msg_name(t), p->handled[t]);
-	for (size_t k = 0; k < ARRAY_SIZE(xsk_stats); k++)
-		xg_json_u64(o, xsk_stats[k].name, xsk_stat(p, k));
+		xg_json_u64(m, xg_msg_name(t), p->handled[t]);
+	m = xg_json_add(o, "acks", xg_json_obj());
+	for (int st = 0; st < XG_ST_NSTATUS; st++)
+		xg_json_u64(m, xg_status_name(st), p->status[st]);
+	m = xg_json_add(o, "denied", xg_json_obj());
+	for (int d = 1; d < XG_DENY_NREASONS; d++)
+		xg_json_u64(m, xg_deny_name(d), p->denied[d]);
+	for (int k = 0; xg_worker_pub_xsk(p, k, &name, &v) == 0; k++)
+		xg_json_u64(o, name, v);
 	return o;
+}
+
+/* The live settings: what `xdpgame set` changes, and the ports the kernel
+ * sockets are bound to. false if they cannot be read (said). */
+struct settings {
+	struct xg_xdp_config cfg;
+	__u16 ports[XG_XDP_MAX_PORTS];
+	int nports;
+	struct xg_xdp_info info;
+};
+
+static bool read_settings(const char *ifname, struct settings *st)
+{
+	bool alive;
+
+	xg_xdp_find(ifname, &st->info, &alive);
+	if (st->info.nports > XG_XDP_INFO_PORTS)
+		st->info.nports = XG_XDP_INFO_PORTS;
+	st->nports = xg_xdp_ports_read(ifname, st->ports, XG_XDP_MAX_PORTS);
+	return st->nports >= 0 && !xg_xdp_config_read(ifname, &st->cfg);
+}
+
+static void settings_text(FILE *f, const char *ifname)
+{
+	struct settings st;
+
+	if (!read_settings(ifname, &st))
+		return;
+	fprintf(f, "settings (`xdpgame set`):");
+	for (int i = 0; i < xg_nsettings; i++) {
+		const struct xg_setting *s = &xg_settings[i];
+		char v[32];
+
+		xg_setting_format(s, xg_setting_get(s, &st.cfg), v, sizeof(v));
+		fprintf(f, "%s %s %s", i && i % 3 == 0 ? "\n " : "", s->opt, v);
+	}
+	fprintf(f, "\n  ports steered by XDP:");
+	for (int i = 0; i < st.nports; i++)
+		fprintf(f, "%s%u", i ? "," : " ", st.ports[i]);
+	fprintf(f, "%s; kernel sockets on:", st.nports ? "" : " none");
+	for (__u32 i = 0; i < st.info.nports; i++)
+		fprintf(f, "%s%u", i ? "," : " ", st.info.ports[i]);
+	fputc('\n', f);
+}
+
+/* "settings":{NAME:bool|N,...,"ports":[...],"socket_ports":[...]}; a rate
+ * row gives two keys, its rate and its burst member */
+static void settings_json(xg_json *root, const char *ifname)
+{
+	struct settings st;
+	xg_json *o, *a;
+
+	if (!read_settings(ifname, &st))
+		return;
+	o = xg_json_add(root, "settings", xg_json_obj());
+	for (int i = 0; i < xg_nsettings; i++) {
+		const struct xg_setting *s = &xg_settings[i];
+		struct xg_setting_val v = xg_setting_get(s, &st.cfg);
+
+		if (s->kind == XG_SET_BOOL)
+			xg_json_bool(o, s->name, v.v);
+		else
+			xg_json_u64(o, s->name, v.v);
+		if (s->kind == XG_SET_RATE)
+			xg_json_u64(o, s->burst, v.burst);
+	}
+	a = xg_json_add(o, "ports", xg_json_arr());
+	for (int i = 0; i < st.nports; i++)
+		xg_json_push_u64(a, st.ports[i]);
+	a = xg_json_add(o, "socket_ports", xg_json_arr());
+	for (__u32 i = 0; i < st.info.nports; i++)
+		xg_json_push_u64(a, st.info.ports[i]);
 }
 
 static void stats_print_text(FILE *f, const struct stats_opts *o,
@@ -218,6 +297,7 @@ static void stats_print_text(FILE *f, const struct stats_opts *o,
 			xg_xdp_counter_name(i), (uint64_t)c[i].packets,
 			(uint64_t)c[i].bytes);
 	workers_text(f, o->ifname);
+	settings_text(f, o->ifname);
 }
 
 /* {"interface":...,"counters":{NAME:{"packets":N,"bytes":N},...},
@@ -242,7 +322,22 @@ static int stats_print_json(FILE *f, const struct stats_opts *o,
 	for (i = 0; i < n; i++)
 		xg_json_push(workers, worker_json(&w[i]));
 	free(w);
+	settings_json(root, o->ifname);
 	return xg_json_print(f, root);
+}
+
+/* The exposition `attach --metrics` serves, from the pins. */
+static int stats_print_prometheus(FILE *f, const struct stats_opts *o,
+				  const struct xg_xdp_count c[XG_CNT_MAX])
+{
+	struct xg_metrics_src src = { .ifname = o->ifname, .xdp = c };
+	struct xg_worker_pub *w;
+
+	src.nworkers = read_workers(o->ifname, &w);
+	src.workers = w;
+	xg_metrics_write(f, &src);
+	free(w);
+	return fflush(f) ? -EIO : 0;
 }
 
 static void on_watch_signal(int sig)
@@ -370,7 +465,7 @@ int cmd_stats(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/%s/%s", XG_PIN_ROOT, o.ifname,
 		 XG_PIN_STATS);
 	if (access(path, F_OK)) {
-		pr_warn("error: no xdpgame on %s (nothing pinned under %s/%s); start one with `xdpgame attach %s --port P`\n",
+		pr_warn("error: no xdpgame on %s (nothing pinned under %s/%s); start one with `xdpgame attach %s`\n",
 			o.ifname, XG_PIN_ROOT, o.ifname, o.ifname);
 		return XG_EXIT_FAIL;
 	}
@@ -381,6 +476,9 @@ int cmd_stats(int argc, char **argv)
 		return XG_EXIT_FAIL; /* the loader said why */
 	if (o.watch)
 		return stats_watch(&o, c);
+	if (o.prometheus)
+		return stats_print_prometheus(stdout, &o, c) ? XG_EXIT_FAIL :
+							       XG_EXIT_OK;
 	if (o.json) {
 		if (stats_print_json(stdout, &o, c)) {
 			pr_warn("error: stats: cannot write the JSON document\n");

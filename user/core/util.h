@@ -18,6 +18,9 @@ enum {
 	XG_MAX_CPUS = 256,
 	XG_MAX_PORTS = XG_XDP_INFO_PORTS,  /* game ports one server serves */
 	XG_MAX_QUEUES = XG_XDP_MAX_QUEUES, /* RX queues with an AF_XDP socket */
+	/* the game port `attach` serves when no --port is given; `--help`,
+	 * docs/OPERATIONS.md and the man page name it */
+	XG_DEFAULT_PORT = 7777,
 };
 
 static inline uint64_t xg_now_ns(void)

@@ -64,3 +64,39 @@ void xg_worker_rings(const struct xg_worker *w, struct xdp_statistics *s)
 	if (w->ops && w->ops->worker_rings)
 		w->ops->worker_rings(w, s);
 }
+
+void xg_worker_publish(const struct xg_worker *w, struct xg_worker_pub *p)
+{
+	struct xdp_statistics xs;
+	struct xg_stats st;
+	int t;
+
+	xg_stats_init(&st);
+	xg_stats_merge(&st, &w->stats);
+	xg_worker_rings(w, &xs);
+	*p = (struct xg_worker_pub){
+		.valid = 1,
+		.path = w->path == XG_PATH_XSK ? XG_WPATH_XSK : XG_WPATH_SOCKET,
+		.queue = w->queue,
+		.cpu = w->cpu,
+		.rx_packets = st.rx_packets,
+		.rx_bytes = st.rx_bytes,
+		.tx_packets = st.tx_packets,
+		.tx_bytes = st.tx_bytes,
+		.malformed = xg_stats_malformed_total(&st),
+		.drops = st.drops,
+		.errors = st.errors,
+		.rx_dropped = xs.rx_dropped,
+		.rx_invalid_descs = xs.rx_invalid_descs,
+		.tx_invalid_descs = xs.tx_invalid_descs,
+		.rx_ring_full = xs.rx_ring_full,
+		.rx_fill_ring_empty_descs = xs.rx_fill_ring_empty_descs,
+		.tx_ring_empty_descs = xs.tx_ring_empty_descs,
+	};
+	for (t = 0; t < XG_MSG_NTYPES; t++)
+		p->handled[t] = st.handled[t];
+	for (t = 0; t < XG_ST_NSTATUS; t++)
+		p->status[t] = st.status[t];
+	for (t = 0; t < XG_DENY_NREASONS; t++)
+		p->denied[t] = st.denied[t];
+}

@@ -21,6 +21,7 @@
 
 #include "core/json.h"
 #include "engine/server.h"
+#include <xdpgame/xdp.h>
 
 enum xg_zc_mode { XG_ZC_AUTO, XG_ZC_ON, XG_ZC_OFF };
 
@@ -70,5 +71,9 @@ void xg_engine_report(const struct xg_engine *e, FILE *f, xg_json *json);
 void xg_engine_destroy(struct xg_engine *e);
 /* A worker's ring statistics through its engine (zeros if it has none). */
 void xg_worker_rings(const struct xg_worker *w, struct xdp_statistics *s);
+/* A worker's counters and ring statistics as the holder publishes them
+ * (struct xg_worker_pub of include/xdpgame/xdp.h): for the pinned `workers`
+ * map and the metrics endpoint. Any thread, while the engine is open. */
+void xg_worker_publish(const struct xg_worker *w, struct xg_worker_pub *p);
 
 #endif

@@ -77,6 +77,11 @@ int xg_xdp_config_fd(const struct xg_xdp *x)
 	return bpf_map__fd(x->skel->maps.config);
 }
 
+int xg_xdp_stats_fd(const struct xg_xdp *x)
+{
+	return bpf_map__fd(x->skel->maps.stats);
+}
+
 int xg_xdp_workers_fd(const struct xg_xdp *x)
 {
 	return bpf_map__fd(x->skel->maps.workers);
@@ -223,9 +228,9 @@ static int load(struct xg_xdp *x, const struct xg_xdp_opts *o)
 			x->ifname, errstr(err, eb));
 		return err;
 	}
-	x->skel->rodata->xg_ipv6_ext_max =
-		o->ipv6_ext_max ? (__u32)o->ipv6_ext_max :
-				  XG_XDP_IPV6_EXT_DEFAULT;
+	x->ipv6_ext_max = o->ipv6_ext_max ? (__u32)o->ipv6_ext_max :
+					    XG_XDP_IPV6_EXT_DEFAULT;
+	x->skel->rodata->xg_ipv6_ext_max = x->ipv6_ext_max;
 	err = xdpgame__load(x->skel);
 	if (err) {
 		pr_warn("error: %s: cannot load the XDP program: %s; it needs "
@@ -296,6 +301,7 @@ static int write_info(struct xg_xdp *x, const struct xg_xdp_opts *o)
 		.ifindex = (__u32)x->ifindex,
 		.prog_id = iface_prog_id(
 			bpf_program__fd(x->skel->progs.xdpgame_rx)),
+		.ipv6_ext_max = x->ipv6_ext_max,
 	};
 	struct timespec ts;
 	char eb[ERRBUF];
@@ -344,8 +350,7 @@ fail:
 
 static int attach_one(struct xg_xdp *x, enum xg_xdp_mode m)
 {
-	__u32 flag = m == XG_MODE_NATIVE ? XDP_FLAGS_DRV_MODE :
-					   XDP_FLAGS_SKB_MODE;
+	__u32 flag = mode_flag_of(m);
 	int err;
 
 	err = bpf_xdp_attach(x->ifindex,
@@ -488,12 +493,18 @@ void xg_xdp_detach_prog(struct xg_xdp *x)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, ao);
 	char eb[ERRBUF];
-	int err;
+	int err, pinned;
 
 	if (!x || !x->attached)
 		return;
-	ao.old_prog_fd = bpf_program__fd(x->skel->progs.xdpgame_rx);
+	/* the pinned program is the attached one: a reload (xdp/reload.c)
+	 * may have replaced ours */
+	pinned = pins_prog_fd(x->ifname);
+	ao.old_prog_fd = pinned >= 0 ? pinned :
+				       bpf_program__fd(x->skel->progs.xdpgame_rx);
 	err = bpf_xdp_detach(x->ifindex, x->mode_flag, &ao);
+	if (pinned >= 0)
+		close(pinned);
 	if (err == -EEXIST) {
 		pr_warn("warning: %s: the XDP program is no longer xdpgame's "
 			"(replaced by someone else); left alone\n",

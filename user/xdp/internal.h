@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include <bpf/libbpf.h>
+#include <linux/if_link.h>
 
 #include "core/util.h"
 #include "xdp/loader.h"
@@ -31,6 +32,7 @@ struct xg_xdp {
 	int dir_fd;             /* the pin directory, flock'ed while we live */
 	enum xg_xdp_mode mode;  /* NATIVE or GENERIC once attached */
 	__u32 mode_flag;        /* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE */
+	__u32 ipv6_ext_max;     /* rodata it was loaded with */
 	bool attached;
 };
 
@@ -64,6 +66,15 @@ int pins_read_info(const char *ifname, struct xg_xdp_info *info);
 /* Remove every pin in dir, then dir; the names removed go to what (may be
  * NULL). How many pins, or a negative errno if dir stays. */
 int pins_remove(const char *dir, char *what, size_t whatsz);
+
+/* XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE for an attached mode. */
+static inline __u32 mode_flag_of(enum xg_xdp_mode m)
+{
+	return m == XG_MODE_NATIVE ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+}
+
+/* The program pinned as "prog" (a reload replaces it): fd or -errno. */
+int pins_prog_fd(const char *ifname);
 
 /* ---- iface.c ---- */
 

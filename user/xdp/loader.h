@@ -49,6 +49,8 @@
 #define XG_PIN_INFO "info"
 #define XG_PIN_PROG "prog"
 #define XG_PIN_WORKERS "workers"
+#define XG_PIN_CONFIG "config"
+#define XG_PIN_PORTS "ports"
 
 /* "auto", "native", "generic", "sockets"; "?" for anything else. */
 const char *xg_mode_name(enum xg_xdp_mode m);
@@ -98,12 +100,19 @@ int xg_xdp_session_publish(struct xg_xdp *x, __u32 player,
 /* The last time the program let a request of this session in (0: none). */
 __u64 xg_xdp_session_last_seen(struct xg_xdp *x, __u32 player);
 int xg_xdp_config_fd(const struct xg_xdp *x);
+/* The program's `stats` map (per-CPU counters; xg_xdp_sum_stats reads it). */
+int xg_xdp_stats_fd(const struct xg_xdp *x);
 /* The `workers` map, where the holder publishes its workers' counters. */
 int xg_xdp_workers_fd(const struct xg_xdp *x);
 /* Read the published workers of the instance on ifname into out (up to max
  * entries, valid ones only); how many, or a negative errno. */
 int xg_xdp_read_workers(const char *ifname, struct xg_worker_pub *out,
 			int max);
+/* The i-th AF_XDP XDP_STATISTICS member of a published worker: its name
+ * ("rx_dropped", ...) and value; -ENOENT past the last. Every output that
+ * lists them (stats, metrics) walks this one list. */
+int xg_worker_pub_xsk(const struct xg_worker_pub *p, int i, const char **name,
+		      __u64 *v);
 /* NATIVE or GENERIC while attached. */
 enum xg_xdp_mode xg_xdp_attached_mode(const struct xg_xdp *x);
 
@@ -146,6 +155,76 @@ int xg_xdp_list(int (*cb)(const char *ifname, const struct xg_xdp_info *info,
  * and whether its holder is alive; 0 if there is none, or the pins cannot
  * be listed. */
 int xg_xdp_find(const char *ifname, struct xg_xdp_info *info, bool *alive);
+
+/*
+ * Live settings of a running instance (xdp/settings.c), changed through its
+ * pins by `xdpgame set` and shown by `xdpgame stats`.
+ *
+ * Every member of struct xg_xdp_config but the MAC (the holder's, written
+ * at attach) is in one row of xg_settings: its name (the JSON key), the
+ * option of `set` (attach's option of the same meaning), its kind, where
+ * it is in the struct. A rate row holds two members, the rate and the
+ * burst after it (`--handshake-rate R[/B]`, JSON keys hs_rate, hs_burst).
+ * Adding a field to the config is adding one row.
+ */
+enum xg_setting_kind {
+	XG_SET_BOOL, /* on|off, 1|0 */
+	XG_SET_U32,  /* a number in [min, max] */
+	XG_SET_RATE, /* R or R/B (xg_parse_rate): rate and burst members */
+};
+
+struct xg_setting {
+	const char *name;  /* the member, JSON key: "hs_rate" */
+	const char *opt;   /* the option, without "--": "handshake-rate" */
+	const char *arg;   /* its value, for --help: "on|off", "R[/B]", "MS" */
+	enum xg_setting_kind kind;
+	size_t off;        /* offsetof(struct xg_xdp_config, member), a __u32 */
+	const char *burst; /* XG_SET_RATE: the burst member, JSON key */
+	size_t burst_off;  /* XG_SET_RATE: its offset */
+	__u32 min, max;    /* XG_SET_U32 */
+	const char *help;
+};
+
+/* A row's value: v, and for a rate its burst. */
+struct xg_setting_val {
+	__u32 v, burst;
+};
+
+enum { XG_SETTINGS_MAX = 16 }; /* rows xg_settings may grow to */
+extern const struct xg_setting xg_settings[];
+extern const int xg_nsettings;
+
+/* A setting's value in a config, and setting it (its members only). */
+struct xg_setting_val xg_setting_get(const struct xg_setting *s,
+				     const struct xg_xdp_config *c);
+void xg_setting_put(const struct xg_setting *s, struct xg_xdp_config *c,
+		    struct xg_setting_val v);
+/* Parse a value of that kind: 0 or -EINVAL. */
+int xg_setting_parse(const struct xg_setting *s, const char *text,
+		     struct xg_setting_val *v);
+/* As `set` takes it and `stats` shows it: "on", "10000", "100/200". */
+void xg_setting_format(const struct xg_setting *s, struct xg_setting_val v,
+		       char *buf, size_t size);
+
+/* The pinned `config` of the instance on ifname; -EPROTO (said) if its
+ * layout is not this build's. */
+int xg_xdp_config_read(const char *ifname, struct xg_xdp_config *c);
+/* Write it whole: one map update, which the program sees at its next
+ * packet. */
+int xg_xdp_config_write(const char *ifname, const struct xg_xdp_config *c);
+/* The ports in the pinned `ports` map, sorted; how many, or -errno. */
+int xg_xdp_ports_read(const char *ifname, __u16 *ports, int max);
+/* Make the `ports` map hold exactly ports[0..n): the new ones are added
+ * before the old ones are removed, each one map update. 0 or -errno. */
+int xg_xdp_ports_write(const char *ifname, const __u16 *ports, int n);
+
+/*
+ * Load this binary's XDP program and swap it in for the one running on
+ * ifname, atomically, reusing every pinned map (AF_XDP sockets, counters,
+ * settings stay). From any process, and from the holder on SIGHUP; see
+ * xdp/reload.c. 0 and the program ids, or a negative errno (said).
+ */
+int xg_xdp_reload(const char *ifname, __u32 *old_id, __u32 *new_id);
 
 /* Mount bpffs at /sys/fs/bpf unless it is mounted. 0 or negative errno. */
 int xg_bpffs_ensure(void);

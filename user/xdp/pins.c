@@ -190,3 +190,11 @@ int pins_remove(const char *dir, char *what, size_t whatsz)
 	}
 	return n;
 }
+
+int pins_prog_fd(const char *ifname)
+{
+	char path[PIN_PATH_MAX];
+
+	pins_path(path, ifname, XG_PIN_PROG);
+	return bpf_obj_get(path);
+}

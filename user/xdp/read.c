@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,4 +209,29 @@ int xg_xdp_find(const char *ifname, struct xg_xdp_info *info, bool *alive)
 	if (xg_xdp_list(find_cb, &f) < 0)
 		return 0;
 	return f.found;
+}
+
+/* An AF_XDP socket's XDP_STATISTICS in struct xg_worker_pub, by name. */
+static const struct {
+	const char *name;
+	size_t off;
+} xsk_fields[] = {
+#define XSK_FIELD(f) { #f, offsetof(struct xg_worker_pub, f) }
+	XSK_FIELD(rx_dropped),
+	XSK_FIELD(rx_invalid_descs),
+	XSK_FIELD(tx_invalid_descs),
+	XSK_FIELD(rx_ring_full),
+	XSK_FIELD(rx_fill_ring_empty_descs),
+	XSK_FIELD(tx_ring_empty_descs),
+#undef XSK_FIELD
+};
+
+int xg_worker_pub_xsk(const struct xg_worker_pub *p, int i, const char **name,
+		      __u64 *v)
+{
+	if (i < 0 || (size_t)i >= ARRAY_SIZE(xsk_fields))
+		return -ENOENT;
+	*name = xsk_fields[i].name;
+	*v = *(const __u64 *)((const char *)p + xsk_fields[i].off);
+	return 0;
 }
