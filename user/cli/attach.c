@@ -37,6 +37,11 @@ static void on_signal(int sig)
 	attach_signalled = sig;
 }
 
+enum {
+	XG_TCP_DEFAULT_MAX = 100000,  /* --tcp-max */
+	XG_TCP_DEFAULT_IDLE_S = 30,   /* --tcp-idle, seconds */
+};
+
 static void attach_usage(FILE *f)
 {
 	fprintf(f,
@@ -53,8 +58,16 @@ static void attach_usage(FILE *f)
 		"      --zero-copy M   auto (default): try zero-copy, else copy mode;\n"
 		"                      on: zero-copy or fail; off: copy mode\n"
 		"      --kernel-replies  answer HEARTBEAT in the XDP program (XDP_TX)\n"
-		"  -w, --workers N     kernel-socket workers (default: one per CPU)\n"
+		"  -w, --workers N     kernel-socket workers (default: one per CPU), and\n"
+		"                      as many TCP workers with --tcp-port\n"
 		"  -c, --cpus LIST     CPUs to pin workers to, e.g. 0-3,6\n"
+		"      --tcp-port P    also serve the game over TCP on port P: messages\n"
+		"                      framed by their header's size field, one ack per\n"
+		"                      request in order (docs/PROTOCOL.md)\n"
+		"      --tcp-max N     TCP connections open at most, all workers (default\n"
+		"                      %d); more are reset and counted refused\n"
+		"      --tcp-idle S    close a TCP connection that completes no message\n"
+		"                      for S seconds (default %d)\n"
 		"      --naive         one recvfrom/sendto per packet (baseline)\n"
 		"      --busy-poll     spin instead of sleeping (AF_XDP sockets prefer\n"
 		"                      busy polling; kernel sockets get SO_BUSY_POLL)\n"
@@ -63,11 +76,14 @@ static void attach_usage(FILE *f)
 		"  -q, --quiet         no live line\n"
 		"  -v, --verbose       debug messages\n"
 		"  -h, --help          this text\n",
-		XG_MAX_PORTS);
+		XG_MAX_PORTS, XG_TCP_DEFAULT_MAX, XG_TCP_DEFAULT_IDLE_S);
 }
 
 struct attach_opts {
 	struct xg_server_cfg cfg;
+	uint16_t tcp_port;     /* 0: no TCP engine */
+	int tcp_max;
+	int tcp_idle_s;
 	enum xg_xdp_mode mode;
 	int queues;            /* 0 = all */
 	enum xg_zc_mode zero_copy;
@@ -93,6 +109,9 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 		{ "zero-copy", required_argument, NULL, 'Z' },
 		{ "kernel-replies", no_argument, NULL, 'K' },
 		{ "busy-poll", no_argument, NULL, 'B' },
+		{ "tcp-port", required_argument, NULL, 'T' },
+		{ "tcp-max", required_argument, NULL, 'X' },
+		{ "tcp-idle", required_argument, NULL, 'I' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -157,6 +176,20 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 			break;
 		case 'B':
 			c->busy_poll = true;
+			break;
+		case 'T':
+			if (xg_parse_port(optarg, &o->tcp_port))
+				return bad_value("--tcp-port", optarg, "want 1..65535");
+			break;
+		case 'X':
+			if (xg_parse_u64(optarg, 1, 10000000, &v))
+				return bad_value("--tcp-max", optarg, "want 1..10000000");
+			o->tcp_max = (int)v;
+			break;
+		case 'I':
+			if (xg_parse_u64(optarg, 1, 86400, &v))
+				return bad_value("--tcp-idle", optarg, "want 1..86400 seconds");
+			o->tcp_idle_s = (int)v;
 			break;
 		case 'd':
 			if (xg_parse_u64(optarg, 1, 86400 * 365, &v))
@@ -267,6 +300,7 @@ static void publish_workers(struct xg_server *srv, int fd)
 		p = (struct xg_worker_pub){
 			.valid = 1,
 			.path = w->path == XG_PATH_XSK ? XG_WPATH_XSK :
+				w->path == XG_PATH_TCP ? XG_WPATH_TCP :
 							 XG_WPATH_SOCKET,
 			.queue = w->queue, .cpu = w->cpu,
 			.rx_packets = st.rx_packets, .rx_bytes = st.rx_bytes,
@@ -432,9 +466,11 @@ static int attach_xsk(struct attach_opts *o, struct xg_server *srv,
 
 int cmd_attach(int argc, char **argv)
 {
-	struct attach_opts o = {};
-	/* [0] kernel sockets (always: the fallback), [1] AF_XDP if any */
-	struct xg_engine *eng[2] = { NULL, NULL };
+	struct attach_opts o = { .tcp_max = XG_TCP_DEFAULT_MAX,
+				 .tcp_idle_s = XG_TCP_DEFAULT_IDLE_S };
+	/* [0] kernel sockets (always: the fallback), [1] AF_XDP if any,
+	 * [2] TCP with --tcp-port */
+	struct xg_engine *eng[3] = { NULL, NULL, NULL };
 	struct xg_engine_opts so = {};
 	struct xg_xdp *xdp = NULL;
 	struct xg_snapshot *snap = NULL;
@@ -451,7 +487,7 @@ int cmd_attach(int argc, char **argv)
 	nworkers = o.cfg.nworkers;
 	if (!nworkers)
 		nworkers = o.cfg.ncpus ? o.cfg.ncpus : xg_online_count();
-	if (server_init(&srv, &o.cfg, nworkers + XG_MAX_QUEUES)) {
+	if (server_init(&srv, &o.cfg, 2 * nworkers + XG_MAX_QUEUES)) {
 		pr_warn("error: out of memory setting up the server\n");
 		return XG_EXIT_FAIL;
 	}
@@ -472,11 +508,22 @@ int cmd_attach(int argc, char **argv)
 		if (err)
 			goto out;
 	}
-	err = xg_engine_start(eng[0]);
-	if (!err)
-		err = xg_engine_start(eng[1]);
+	if (o.tcp_port) {
+		so.tcp_port = o.tcp_port;
+		so.tcp_max = o.tcp_max;
+		so.tcp_idle_ms = o.tcp_idle_s * 1000;
+		err = xg_engine_open(&xg_engine_tcp, &srv, &so, &eng[2]);
+		if (err)
+			goto out;
+	}
+	for (int i = 0; i < 3 && !err; i++)
+		err = xg_engine_start(eng[i]);
 	if (err)
 		goto out;
+	if (eng[2])
+		pr_info("xdpgame: TCP port %u on %s: %d worker%s (%s)\n",
+			o.tcp_port, o.cfg.ifname, nworkers,
+			nworkers == 1 ? "" : "s", xg_engine_describe(eng[2]));
 
 	pr_info("xdpgame: serving %s ports", o.cfg.ifname);
 	for (int i = 0; i < o.cfg.nports; i++)
@@ -492,6 +539,7 @@ out:
 	 * is about to close. Its maps stay readable for the summary. */
 	xg_xdp_detach_prog(xdp);
 	atomic_store(&srv.stop, true);
+	xg_engine_stop(eng[2]);
 	xg_engine_stop(eng[1]);
 	xg_engine_stop(eng[0]);
 	drain_events(&srv, &kills);
@@ -500,9 +548,10 @@ out:
 		xg_snapshot_take(snap, &srv, xdp ? o.cfg.ifname : NULL);
 		xg_report_summary(stdout, &srv, snap, kills,
 				  (double)(xg_now_ns() - t0) / 1e9, o.cfg.json,
-				  eng, 2);
+				  eng, 3);
 		free(snap);
 	}
+	xg_engine_destroy(eng[2]);
 	xg_engine_destroy(eng[1]);
 	xg_engine_destroy(eng[0]);
 	xg_xdp_destroy(xdp);

@@ -311,7 +311,8 @@ static void stats_print_workers(FILE *f, const struct stats_opts *o, bool json)
 		fprintf(f, ",\"workers\":[");
 	for (i = 0; i < n; i++) {
 		const struct xg_worker_pub *p = &w[i];
-		const char *path = p->path == XG_WPATH_XSK ? "xsk" : "socket";
+		const char *path = p->path == XG_WPATH_XSK ? "xsk" :
+				   p->path == XG_WPATH_TCP ? "tcp" : "socket";
 
 		if (json) {
 			fprintf(f, "%s{\"path\":\"%s\",\"queue\":%d,\"cpu\":%d,"
