@@ -113,6 +113,18 @@ uint8_t xg_mix_ack_type(enum xg_kind k)
 			  XG_MSG_MOVE) | XG_MSG_ACK);
 }
 
+bool xg_mix_ack_matches(const struct xg_mix *m, const void *ack,
+			enum xg_kind k, uint32_t seq, uint64_t sent_ns)
+{
+	const struct xg_hdr *h = ack;
+	const struct xg_ack *a = (const void *)(h + 1);
+
+	return h->type == xg_mix_ack_type(k) &&
+	       xg_le64(a->client_ts) == sent_ns &&
+	       xg_le32(h->player) == seq % m->players &&
+	       xg_mix_status_ok(k, h->status);
+}
+
 bool xg_mix_status_ok(enum xg_kind k, uint8_t st)
 {
 	switch (k) {

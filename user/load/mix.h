@@ -62,5 +62,9 @@ uint8_t xg_mix_ack_type(enum xg_kind k);
  * HEARTBEAT OK, an out-of-bounds MOVE OUT_OF_BOUNDS, an ATTACK OK or
  * TARGET_DEAD. */
 bool xg_mix_status_ok(enum xg_kind k, uint8_t st);
+/* A framed ack (xg_mix_ack_framed) answers the request 'seq' of kind k sent
+ * at sent_ns: its type, echoed timestamp, player and status fit. */
+bool xg_mix_ack_matches(const struct xg_mix *m, const void *ack,
+			enum xg_kind k, uint32_t seq, uint64_t sent_ns);
 
 #endif
