@@ -473,9 +473,14 @@ static void advance(struct tl_ctx *c)
 	}
 }
 
+/* Done when nothing is in flight after the opening round; with
+ * --duration the connections stay open until it is over, played on or not
+ * (--active 0 holds them open, idle). */
 static bool finished(const struct tl_ctx *c)
 {
-	return c->ph == PH_PLAY && !c->inflight;
+	return c->ph == PH_PLAY && !c->inflight &&
+	       (!c->o->duration_ns ||
+		c->now - c->st.connected >= c->o->duration_ns);
 }
 
 static void progress(struct tl_ctx *c, uint64_t *next)
