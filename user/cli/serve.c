@@ -55,6 +55,7 @@ static void publish_workers(struct xg_server *srv, int fd)
 		p = (struct xg_worker_pub){
 			.valid = 1,
 			.path = w->path == XG_PATH_XSK ? XG_WPATH_XSK :
+				w->path == XG_PATH_TCP ? XG_WPATH_TCP :
 							 XG_WPATH_SOCKET,
 			.queue = w->queue, .cpu = w->cpu,
 			.rx_packets = st.rx_packets, .rx_bytes = st.rx_bytes,

@@ -156,7 +156,8 @@ static __u64 xsk_stat(const struct xg_worker_pub *p, size_t i)
 
 static const char *worker_path(const struct xg_worker_pub *p)
 {
-	return p->path == XG_WPATH_XSK ? "xsk" : "socket";
+	return p->path == XG_WPATH_XSK ? "xsk" :
+	       p->path == XG_WPATH_TCP ? "tcp" : "socket";
 }
 
 static void workers_text(FILE *f, const char *ifname)
