@@ -7,8 +7,16 @@
 # Two network namespaces joined by a veth pair; `xdpgame attach --tcp-port`
 # (one TCP worker, pinned to CPU 1) in one, `xdpgame load --tcp` (CPU 0) in
 # the other, which opens CONNS connections at once from NSRC source
-# addresses, answers each once (the opening round), then keeps ACTIVE of
-# them playing (window 1) for SECS seconds while all stay open. Sampled
+# addresses, joins one player on each over its stream (protocol v2's
+# handshake: JOIN, CHALLENGE, ANSWER, WELCOME), answers each once (the
+# opening round), then keeps ACTIVE of them playing (window 1) for SECS
+# seconds while all stay open.
+#
+# Server limits lifted, because a few addresses join every player: each
+# server runs with --handshake-rate 0 --handshake-total 0 (no per-source
+# or global handshake budget: 100,000 joins from 4 addresses) and
+# --session-rate 0, and --session-timeout 3600000 so that the players of
+# idle connections keep their sessions while the connections are held. Sampled
 # while they are open: the server's RSS, the kernel's TCP sockets and
 # socket buffer memory (/proc/net/sockstat) and its slab memory
 # (/proc/meminfo), each against the same figures before the run.
@@ -79,7 +87,7 @@ PER=$(( (CONNS + K - 1) / K ))
 
 exec > >(tee "$TMP/out.txt")
 echo "== xdpgame TCP bench: $(nproc) CPUs, kernel $(uname -r), $(free -g | awk '/^Mem:/ { print $2 }') GiB"
-echo "== $CONNS connections, $ACTIVE of them active (window 1) for $SECS s; servers (1 TCP worker each) on CPU $SRV_CPU, clients on CPU $CLI_CPU"
+echo "== $CONNS connections, each joins a player over its stream (protocol v2), $ACTIVE of them active (window 1) for $SECS s; servers (1 TCP worker each; --handshake-rate 0 --handshake-total 0 --session-rate 0) on CPU $SRV_CPU, clients on CPU $CLI_CPU"
 if [ "$K" -gt 1 ]; then
 	echo "== open files limited to $(ulimit -Hn) per process (hard limit; raising it needs CAP_SYS_RESOURCE): $K server processes (TCP ports $TPORT..$((TPORT + K - 1))) of $PER connections each, and $K clients"
 fi
@@ -95,6 +103,8 @@ for k in $(seq 0 $((K - 1))); do
 	taskset -c "$SRV_CPU" nsenter --net="/run/netns/$SRV" "$XDPGAME" attach "$SIF" \
 		--mode sockets --port $((PORT + k)) --tcp-port $((TPORT + k)) --workers 1 \
 		--cpus "$SRV_CPU" --tcp-max $((PER + 100)) --tcp-idle 3600 --quiet --json \
+		--handshake-rate 0 --handshake-total 0 --session-rate 0 \
+		--session-timeout 3600000 \
 		>"$TMP/srv$k.log" 2>&1 &
 	SPIDS+=($!)
 done

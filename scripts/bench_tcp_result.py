@@ -27,14 +27,21 @@ def main():
 
     ok = (tot("lost") == 0 and tot("wrong") == 0 and tot("errors") == 0
           and tot("acked") == tot("sent") and tot("failed") == 0
-          and tot("opened") == tot("connections"))
+          and tot("opened") == tot("connections")
+          and sum(x["handshake"]["joined"] for x in ds) == tot("players"))
     n = max(in1 - in0, 1)
     print(f"connections: {tot('opened')} of {tot('connections')} opened; {in1 - in0} open at once at the peak "
           f"(failed {tot('failed')}, closed by the server {tot('closed')}); {k} client(s); run {t1 - t0:.1f} s, last client exit {rc}")
     print(f"requests: sent {tot('sent')}, acked {tot('acked')}, lost {tot('lost')}, wrong {tot('wrong')}, "
           f"errors {tot('errors')} (each connection at least one): {'ALL ACKED' if ok else 'NOT ALL ACKED'}")
+    hs = [x["handshake"] for x in ds]
+    print(f"handshakes over the streams: {sum(h['joined'] for h in hs)} of {tot('players')} players joined, "
+          f"{sum(h['refused'] for h in hs)} refused, {sum(h['unanswered'] for h in hs)} unanswered "
+          f"({max(h['seconds'] for h in hs):.1f} s at most for one client's)")
     c, f, r = d["connect_ns"], d["opening_rtt_ns"], d["rtt_ns"]
+    j = d["join_ns"]
     print(f"connect time ms (last client):      p50 {ms(c['p50']):8.2f}  p99 {ms(c['p99']):8.2f}  max {ms(c['max']):8.2f}")
+    print(f"JOIN to WELCOME ms (last client):   p50 {ms(j['p50']):8.2f}  p99 {ms(j['p99']):8.2f}  max {ms(j['max']):8.2f}")
     print(f"opening round RTT ms (last client): p50 {ms(f['p50']):8.2f}  p99 {ms(f['p99']):8.2f}  max {ms(f['max']):8.2f}"
           f"  ({d['connections']} requests at once)")
     print(f"RTT us, {d['active']} active while {in1 - in0} are open: p50 {r['p50'] / 1e3:.1f}  p90 {r['p90'] / 1e3:.1f}"

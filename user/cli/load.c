@@ -96,12 +96,13 @@ static void load_usage(FILE *f)
 		"                      those past --players, or the world's 65536 ids,\n"
 		"                      only JOIN and read the CHALLENGE), then each player\n"
 		"                      sends one request (the opening round), then\n"
-		"                      --active of them play\n"
-		"                      with --window (default 1) requests in flight each\n"
-		"                      until --count requests in all (at least one per\n"
-		"                      connection) or --duration; every ack is checked,\n"
-		"                      in order; reports connect time and RTTs.\n"
-		"                      --timeout defaults to 10000 here\n"
+		"                      --active of them play with --window (default 1)\n"
+		"                      requests in flight each until --count requests in\n"
+		"                      all (at least one per player) or --duration; every\n"
+		"                      reply is checked, in order; reports connect and\n"
+		"                      join times and RTTs. --players defaults to one per\n"
+		"                      connection; --timeout to 10000. Closing a\n"
+		"                      connection ends its session: no LEAVE\n"
 		"      --connections N TCP connections to open (default 1, at most %d)\n"
 		"      --active A      TCP connections that play after the opening\n"
 		"                      round (default: all); with --duration every\n"
@@ -120,7 +121,7 @@ static void load_usage(FILE *f)
 		"  -h, --help          this text\n"
 		"\n"
 		"Exit status: 0 if every request was acked correctly (and with --tcp\n"
-		"every connection opened), 1 otherwise.\n",
+		"every connection opened and every player joined), 1 otherwise.\n",
 		XG_TCPL_MAX_CONNS);
 }
 
@@ -371,7 +372,7 @@ static int load_tcp(const struct load_opts *o)
 	struct xg_tcp_load_opts t = {
 		.target = o->target, .connections = o->connections,
 		.active = o->active,
-		.count = o->count < o->connections ? o->connections : o->count,
+		.count = o->count < o->players ? o->players : o->count,
 		.duration_ns = o->duration_ns, .timeout_ns = o->timeout_ns,
 		.players = o->players, .window = o->window, .seed = o->seed,
 		.first_player = o->first_player,
