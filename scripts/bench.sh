@@ -18,6 +18,7 @@
 # program's ns per packet (BPF_PROG_TEST_RUN) against a bare parse-and-pass.
 # The last run of each configuration also writes the client's RTT CDF
 # (`xdpgame load --cdf`), plotted with gnuplot into docs/latency-cdf.png.
+# Last, scripts/bench_tcp.sh: the TCP engine with 100,000 connections.
 # Everything it creates is removed on exit, even on failure (except the plot).
 #
 # Knobs (environment): XG_BENCH_RUNS (3), XG_BENCH_COUNT (200000),
@@ -483,4 +484,9 @@ else
 	echo
 	echo "== docs/BENCHMARKS.md: result block updated"
 fi
+
+# ---- the TCP engine with 100,000 connections: its own script and section ----
+echo
+echo "== TCP engine at scale (scripts/bench_tcp.sh; docs/BENCHMARKS.md, TCP)"
+"$ROOT/scripts/bench_tcp.sh" "$XDPGAME" || echo "== TCP bench: FAILED (see above)"
 exit 0

@@ -225,6 +225,7 @@ enum { XG_XDP_MAX_WORKERS = 320 }; /* kernel-socket workers + AF_XDP queues */
 enum xg_worker_path {
 	XG_WPATH_SOCKET = 0, /* kernel UDP socket */
 	XG_WPATH_XSK = 1,    /* AF_XDP socket */
+	XG_WPATH_TCP = 2,    /* TCP connections */
 };
 
 struct xg_worker_pub {

@@ -535,3 +535,54 @@ Test(session, tick_counts_the_kernels_last_seen)
 	cr_expect_eq(s.player, 9);
 	cr_expect_eq(xg_sessions_live(ss), 0);
 }
+
+/* ---- sessions opened over TCP (engine/tcp.c) ---- */
+
+static void note_publish(void *arg, uint32_t player,
+			 const struct xg_session_entry *e)
+{
+	int *published = arg;
+
+	(void)player;
+	*published = e ? 1 : -1;
+}
+
+Test(session, stream_session_is_its_connections)
+{
+	struct xg_peer tcp = peer(2, 40000), udp = peer(2, 40000);
+	int published = 0;
+	uint64_t tok;
+
+	tcp.stream = true;
+	ss->sink.publish = note_publish;
+	ss->sink.arg = &published;
+	ss->kernel_checks = true; /* an XDP program guards the UDP side */
+	tok = open_ok(5, &tcp, T);
+	cr_expect_eq(published, -1, "never written to the XDP program's map");
+	cr_expect_eq(admit(1, 5, tok, &tcp, T + 1), XG_DENY_NONE);
+	cr_expect_eq(admit(2, 5, tok, &udp, T + 2), XG_DENY_WRONG_SOURCE,
+		     "a datagram from the very address and port");
+	/* checked in user space though XDP runs: no program saw TCP */
+	cr_expect_eq(admit(3, 5, tok, &tcp, T + 30 * S_NS), XG_DENY_EXPIRED);
+	cr_expect_not(xg_session_close_token(ss, 5, tok + 1), "not its token");
+	cr_expect_eq(xg_sessions_live(ss), 1);
+	cr_expect(xg_session_close_token(ss, 5, tok));
+	cr_expect_eq(xg_sessions_live(ss), 0);
+	cr_expect_not(xg_session_close_token(ss, 5, tok), "ended already");
+}
+
+Test(session, stream_handshake_budget_even_with_xdp)
+{
+	struct xg_limits l;
+	struct xg_peer a = peer(2, 40000);
+
+	teardown();
+	xg_limits_default(&l);
+	l.hs_rate = 1;
+	l.hs_burst = 1;
+	make(&l);
+	ss->kernel_checks = true;
+	a.stream = true;
+	cr_expect(xg_handshake_allowed(ss, &a, T));
+	cr_expect_not(xg_handshake_allowed(ss, &a, T), "TCP pays in user space");
+}

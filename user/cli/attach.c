@@ -45,6 +45,11 @@ static void on_hup(int sig)
 	attach_reload = sig;
 }
 
+enum {
+	XG_TCP_DEFAULT_MAX = 100000,  /* --tcp-max */
+	XG_TCP_DEFAULT_IDLE_S = 30,   /* --tcp-idle, seconds */
+};
+
 static void attach_usage(FILE *f)
 {
 	fprintf(f,
@@ -71,9 +76,17 @@ static void attach_usage(FILE *f)
 		"      --session-timeout MS  silence that ends a session (default %u)\n"
 		"      --backend-key-file FILE  the game backend's key (32 hex digits):\n"
 		"                      players then need its signed connect token\n"
-		"  -w, --workers N     kernel-socket workers (default: one per CPU)\n"
+		"  -w, --workers N     kernel-socket workers (default: one per CPU), and\n"
+		"                      as many TCP workers with --tcp-port\n"
 		"  -c, --cpus LIST     CPUs to pin workers to, e.g. 0-3,6 (default: all\n"
 		"                      online CPUs, round robin)\n"
+		"      --tcp-port P    also serve the game over TCP on port P: messages\n"
+		"                      framed by their header's size field, one ack per\n"
+		"                      request in order (docs/PROTOCOL.md)\n"
+		"      --tcp-max N     TCP connections open at most, all workers (default\n"
+		"                      %d); more are reset and counted refused\n"
+		"      --tcp-idle S    close a TCP connection that completes no message\n"
+		"                      for S seconds (default %d)\n"
 		"      --naive         one recvfrom/sendto per packet (baseline)\n"
 		"      --busy-poll     spin instead of sleeping (AF_XDP sockets prefer\n"
 		"                      busy polling; kernel sockets get SO_BUSY_POLL)\n"
@@ -88,11 +101,14 @@ static void attach_usage(FILE *f)
 		XG_MAX_PORTS, XG_DEFAULT_PORT, XG_DEFAULT_HS_RATE,
 		XG_DEFAULT_HS_BURST, XG_DEFAULT_HS_TOTAL_RATE,
 		XG_DEFAULT_HS_TOTAL_BURST, XG_DEFAULT_SESSION_RATE,
-		XG_DEFAULT_SESSION_BURST, XG_SESSION_TIMEOUT_MS);
+		XG_DEFAULT_SESSION_BURST, XG_SESSION_TIMEOUT_MS, XG_TCP_DEFAULT_MAX, XG_TCP_DEFAULT_IDLE_S);
 }
 
 struct attach_opts {
 	struct xg_server_cfg cfg;
+	uint16_t tcp_port;     /* 0: no TCP engine */
+	int tcp_max;
+	int tcp_idle_s;
 	enum xg_xdp_mode mode;
 	int queues;            /* 0 = all */
 	enum xg_zc_mode zero_copy;
@@ -126,6 +142,9 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 		{ "session-timeout", required_argument, NULL, 'T' },
 		{ "backend-key-file", required_argument, NULL, 'F' },
 		{ "busy-poll", no_argument, NULL, 'B' },
+		{ "tcp-port", required_argument, NULL, 'P' },
+		{ "tcp-max", required_argument, NULL, 'X' },
+		{ "tcp-idle", required_argument, NULL, 'I' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "metrics", required_argument, NULL, 'M' },
@@ -218,6 +237,20 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 			break;
 		case 'B':
 			c->busy_poll = true;
+			break;
+		case 'P':
+			if (xg_parse_port(optarg, &o->tcp_port))
+				return bad_value("--tcp-port", optarg, "want 1..65535");
+			break;
+		case 'X':
+			if (xg_parse_u64(optarg, 1, 10000000, &v))
+				return bad_value("--tcp-max", optarg, "want 1..10000000");
+			o->tcp_max = (int)v;
+			break;
+		case 'I':
+			if (xg_parse_u64(optarg, 1, 86400, &v))
+				return bad_value("--tcp-idle", optarg, "want 1..86400 seconds");
+			o->tcp_idle_s = (int)v;
 			break;
 		case 'd':
 			if (xg_parse_u64(optarg, 1, 86400 * 365, &v))
@@ -415,10 +448,12 @@ static int attach_xsk(struct attach_opts *o, struct xg_server *srv,
 
 int cmd_attach(int argc, char **argv)
 {
-	struct attach_opts o = {};
+	struct attach_opts o = { .tcp_max = XG_TCP_DEFAULT_MAX,
+				 .tcp_idle_s = XG_TCP_DEFAULT_IDLE_S };
 	struct xg_sipkey backend;
-	/* [0] kernel sockets (always: the fallback), [1] AF_XDP if any */
-	struct xg_engine *eng[2] = { NULL, NULL };
+	/* [0] kernel sockets (always: the fallback), [1] AF_XDP if any,
+	 * [2] TCP with --tcp-port */
+	struct xg_engine *eng[3] = { NULL, NULL, NULL };
 	struct xg_engine_opts so = {};
 	struct xg_xdp *xdp = NULL;
 	struct xg_metrics *metrics = NULL;
@@ -447,7 +482,7 @@ int cmd_attach(int argc, char **argv)
 	nworkers = o.cfg.nworkers;
 	if (!nworkers)
 		nworkers = o.cfg.ncpus ? o.cfg.ncpus : xg_online_count();
-	if (xg_serve_init(&srv, &o.cfg, nworkers + XG_MAX_QUEUES, &o.limits)) {
+	if (xg_serve_init(&srv, &o.cfg, 2 * nworkers + XG_MAX_QUEUES, &o.limits)) {
 		pr_warn("error: out of memory setting up the server\n");
 		if (metrics_fd >= 0)
 			close(metrics_fd);
@@ -475,9 +510,16 @@ int cmd_attach(int argc, char **argv)
 		if (err)
 			goto out;
 	}
-	err = xg_engine_start(eng[0]);
-	if (!err)
-		err = xg_engine_start(eng[1]);
+	if (o.tcp_port) {
+		so.tcp_port = o.tcp_port;
+		so.tcp_max = o.tcp_max;
+		so.tcp_idle_ms = o.tcp_idle_s * 1000;
+		err = xg_engine_open(&xg_engine_tcp, &srv, &so, &eng[2]);
+		if (err)
+			goto out;
+	}
+	for (int i = 0; i < 3 && !err; i++)
+		err = xg_engine_start(eng[i]);
 	if (!err && metrics_fd >= 0) {
 		err = xg_metrics_start(metrics_fd, &srv,
 				       xdp ? xg_xdp_stats_fd(xdp) : -1,
@@ -489,6 +531,10 @@ int cmd_attach(int argc, char **argv)
 	}
 	if (err)
 		goto out;
+	if (eng[2])
+		pr_info("xdpgame: TCP port %u on %s: %d worker%s (%s)\n",
+			o.tcp_port, o.cfg.ifname, nworkers,
+			nworkers == 1 ? "" : "s", xg_engine_describe(eng[2]));
 
 	pr_info("xdpgame: serving %s ports", o.cfg.ifname);
 	for (int i = 0; i < o.cfg.nports; i++)
@@ -509,6 +555,7 @@ out:
 	 * is about to close. Its maps stay readable for the summary. */
 	xg_xdp_detach_prog(xdp);
 	atomic_store(&srv.stop, true);
+	xg_engine_stop(eng[2]);
 	xg_engine_stop(eng[1]);
 	xg_engine_stop(eng[0]);
 	xg_serve_drain_events(&srv, &kills);
@@ -517,9 +564,10 @@ out:
 		xg_snapshot_take(snap, &srv, xdp ? o.cfg.ifname : NULL);
 		xg_report_summary(stdout, &srv, snap, kills,
 				  (double)(xg_now_ns() - t0) / 1e9, o.cfg.json,
-				  eng, 2);
+				  eng, 3);
 		free(snap);
 	}
+	xg_engine_destroy(eng[2]);
 	xg_engine_destroy(eng[1]);
 	xg_engine_destroy(eng[0]);
 	xg_xdp_destroy(xdp);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `xdpgame load ADDR:PORT`: the command. Its usage, its options parsed
- * into a config, and the run handed to one of the two load generators:
- * the closed-loop client that checks every ack (load/loop.c) or, with
- * --blast IFACE, the open-loop transmit path (load/blast.c).
+ * into a config, and the run handed to one of the load generators: the
+ * closed-loop client that checks every ack (load/loop.c), with --blast
+ * IFACE the open-loop transmit path (load/blast.c), or with --tcp the
+ * client over many TCP connections (load/tcp.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include "load/blast.h"
 #include "load/loop.h"
 #include "load/mix.h"
+#include "load/tcp.h"
 
 struct load_opts {
 	const char *target;
@@ -41,12 +43,18 @@ struct load_opts {
 	uint64_t seed;
 	bool json;
 	const char *cdf;        /* --cdf FILE: RTT CDF written here */
+	bool tcp;               /* --tcp ADDR:PORT: load/tcp.c */
+	uint32_t connections;   /* --tcp: connections opened */
+	uint32_t active;        /* --tcp: of them, those that play on */
+	const char *sources;    /* --tcp: --source-addrs LIST */
+	bool window_set, timeout_set;
 };
 
 static void load_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: xdpgame load ADDR:PORT [options]\n"
+		"       xdpgame load --tcp ADDR:PORT --connections N [options]\n"
 		"\n"
 		"Play a game against a server and check every ack.\n"
 		"ADDR is an IPv4 address, [IPv6] or a host name.\n"
@@ -82,6 +90,27 @@ static void load_usage(FILE *f)
 		"                      JOINs and MOVEs with made-up tokens, for testing\n"
 		"                      a server's defences; no handshake, no acks expected\n"
 		"      --forge-base A.B.C.D  first forged source address\n"
+		"      --tcp ADDR:PORT over TCP instead (attach --tcp-port): open\n"
+		"                      --connections at once; connection i joins player\n"
+		"                      --first-player + i over its stream (the handshake;\n"
+		"                      those past --players, or the world's 65536 ids,\n"
+		"                      only JOIN and read the CHALLENGE), then each player\n"
+		"                      sends one request (the opening round), then\n"
+		"                      --active of them play with --window (default 1)\n"
+		"                      requests in flight each until --count requests in\n"
+		"                      all (at least one per player) or --duration; every\n"
+		"                      reply is checked, in order; reports connect and\n"
+		"                      join times and RTTs. --players defaults to one per\n"
+		"                      connection; --timeout to 10000. Closing a\n"
+		"                      connection ends its session: no LEAVE\n"
+		"      --connections N TCP connections to open (default 1, at most %d)\n"
+		"      --active A      TCP connections that play after the opening\n"
+		"                      round (default: all); with --duration every\n"
+		"                      connection stays open until it is over\n"
+		"      --source-addrs LIST  bind TCP connections round robin to these\n"
+		"                      local addresses (ADDR or IPv4 range A-B, comma\n"
+		"                      separated): each address has its own ephemeral\n"
+		"                      ports, so N may exceed one address's range\n"
 		"      --seed N        random seed (default 1)\n"
 		"      --json          report as JSON\n"
 		"      --cdf FILE      after the run, write the RTT distribution to FILE\n"
@@ -91,7 +120,9 @@ static void load_usage(FILE *f)
 		"  -v, --verbose       debug messages\n"
 		"  -h, --help          this text\n"
 		"\n"
-		"Exit status: 0 if every request was acked correctly, 1 otherwise.\n");
+		"Exit status: 0 if every request was acked correctly (and with --tcp\n"
+		"every connection opened and every player joined), 1 otherwise.\n",
+		XG_TCPL_MAX_CONNS);
 }
 
 static int load_bad(const char *opt, const char *val, const char *want)
@@ -121,10 +152,14 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 		{ "rate", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "tcp", required_argument, NULL, 'T' },
+		{ "connections", required_argument, NULL, 'c' },
+		{ "active", required_argument, NULL, 'A' },
+		{ "source-addrs", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	bool count_set = false;
+	bool count_set = false, active_set = false, players_set = false;
 	uint64_t v;
 	int opt;
 
@@ -159,6 +194,7 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 			if (xg_parse_u64(optarg, 2, XG_MAX_PLAYERS, &v))
 				return load_bad("--players", optarg, "want 2..65536");
 			o->players = (uint32_t)v;
+			players_set = true;
 			break;
 		case 'F':
 			if (xg_parse_u64(optarg, 0, XG_MAX_PLAYERS - 2, &v))
@@ -190,6 +226,7 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 			if (xg_parse_u64(optarg, 1, XG_LOOP_MAX_WINDOW, &v))
 				return load_bad("--window", optarg, "want 1..16384");
 			o->window = (uint32_t)v;
+			o->window_set = true;
 			break;
 		case 'M':
 			if (xg_mix_parse(optarg, o->weights))
@@ -200,6 +237,25 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 			if (xg_parse_u64(optarg, 1, 60000, &v))
 				return load_bad("--timeout", optarg, "want 1..60000 ms");
 			o->timeout_ns = v * 1000000ull;
+			o->timeout_set = true;
+			break;
+		case 'T':
+			o->tcp = true;
+			o->target = optarg;
+			break;
+		case 'c':
+			if (xg_parse_u64(optarg, 1, XG_TCPL_MAX_CONNS, &v))
+				return load_bad("--connections", optarg, "want 1..1000000");
+			o->connections = (uint32_t)v;
+			break;
+		case 'A':
+			if (xg_parse_u64(optarg, 0, XG_TCPL_MAX_CONNS, &v))
+				return load_bad("--active", optarg, "want 0..1000000");
+			o->active = (uint32_t)v;
+			active_set = true;
+			break;
+		case 's':
+			o->sources = optarg;
 			break;
 		case 'S':
 			if (xg_parse_u64(optarg, 0, UINT64_MAX, &o->seed))
@@ -225,13 +281,18 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 			return XG_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind != argc - (o->tcp ? 0 : 1)) {
 		pr_warn("error: load: %s\n", optind >= argc ?
 			"missing ADDR:PORT" : "one target only");
 		load_usage(stderr);
 		return XG_EXIT_USAGE;
 	}
-	o->target = argv[optind];
+	if (!o->tcp)
+		o->target = argv[optind];
+	else if (o->blast)
+		return load_bad("--tcp", o->target, "not with --blast");
+	else if (o->no_join)
+		return load_bad("--tcp", o->target, "not with --no-join: every connection joins");
 	if (o->forge_sources && !o->blast) {
 		pr_warn("error: load: --forge-sources needs --blast IFACE\n");
 		return XG_EXIT_USAGE;
@@ -242,6 +303,29 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 			XG_MAX_PLAYERS - 1);
 		return XG_EXIT_USAGE;
 	}
+	if ((o->connections || o->sources || active_set) && !o->tcp)
+		return load_bad("--connections, --active or --source-addrs",
+				"", "only with --tcp");
+	if (!o->connections)
+		o->connections = 1;
+	if (o->tcp && !players_set)
+		o->players = o->connections < XG_MAX_PLAYERS - o->first_player ?
+				     o->connections :
+				     XG_MAX_PLAYERS - o->first_player;
+	if (o->tcp && o->players > o->connections)
+		return load_bad("--players", "", "one player a connection at most with --tcp");
+	if (!active_set || o->active > o->connections)
+		o->active = o->connections;
+	if (o->tcp && o->active > o->players)
+		o->active = o->players; /* only connections with a player play */
+	if (o->tcp && !o->window_set)
+		o->window = 1;
+	if (o->tcp && o->window > XG_TCPL_MAX_WINDOW)
+		return load_bad("--window", "", "at most 64 with --tcp");
+	if (o->tcp && (o->rate || o->cdf))
+		pr_warn("warning: load: --rate and --cdf are not used with --tcp\n");
+	if (o->tcp && !o->timeout_set)
+		o->timeout_ns = 10000000000ull;
 	if (o->blast && !count_set && !o->duration_ns)
 		o->count = XG_BLAST_DEFAULT_COUNT;
 	if (o->duration_ns && !count_set)
@@ -282,6 +366,24 @@ static int load_loop(const struct load_opts *o)
 	return xg_loop(&l) ? XG_EXIT_FAIL : XG_EXIT_OK;
 }
 
+/* --tcp: the options tcp.c uses, and its result as exit status */
+static int load_tcp(const struct load_opts *o)
+{
+	struct xg_tcp_load_opts t = {
+		.target = o->target, .connections = o->connections,
+		.active = o->active,
+		.count = o->count < o->players ? o->players : o->count,
+		.duration_ns = o->duration_ns, .timeout_ns = o->timeout_ns,
+		.players = o->players, .window = o->window, .seed = o->seed,
+		.first_player = o->first_player,
+		.backend = o->have_backend ? &o->backend : NULL,
+		.sources = o->sources, .json = o->json, .quiet = o->quiet,
+	};
+
+	memcpy(t.weights, o->weights, sizeof(t.weights));
+	return xg_tcp_load(&t) ? XG_EXIT_FAIL : XG_EXIT_OK;
+}
+
 int cmd_load(int argc, char **argv)
 {
 	struct load_opts o;
@@ -290,5 +392,5 @@ int cmd_load(int argc, char **argv)
 	ret = load_parse(argc, argv, &o);
 	if (ret)
 		return ret;
-	return o.blast ? load_blast(&o) : load_loop(&o);
+	return o.tcp ? load_tcp(&o) : o.blast ? load_blast(&o) : load_loop(&o);
 }

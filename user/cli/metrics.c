@@ -78,7 +78,7 @@ static void wlabels_set(struct wlabels *w, int i, const struct xg_worker_pub *p)
 	snprintf(w->queue, sizeof(w->queue), "%d", p->queue);
 	w->l[0] = (struct xg_prom_label){ "worker", w->id };
 	w->l[1] = (struct xg_prom_label){
-		"path", p->path == XG_WPATH_XSK ? "xsk" : "socket"
+		"path", p->path == XG_WPATH_XSK ? "xsk" : p->path == XG_WPATH_TCP ? "tcp" : "socket"
 	};
 	w->n = 2;
 	if (p->path == XG_WPATH_XSK)

@@ -14,7 +14,7 @@ void xg_snapshot_take(struct xg_snapshot *s, struct xg_server *srv,
 	int i;
 
 	xg_server_totals(srv, &s->total);
-	s->rx_by_path[XG_PATH_SOCKET] = s->rx_by_path[XG_PATH_XSK] = 0;
+	memset(s->rx_by_path, 0, sizeof(s->rx_by_path));
 	for (i = 0; i < srv->nworkers; i++)
 		s->rx_by_path[srv->workers[i].path] +=
 			xg_stat_read(&srv->workers[i].stats.rx_packets);
@@ -60,6 +60,9 @@ void xg_report_live(FILE *f, int secs, const struct xg_snapshot *prev,
 			cur->rx_by_path[XG_PATH_XSK] - prev->rx_by_path[XG_PATH_XSK],
 			cur->rx_by_path[XG_PATH_SOCKET] -
 				prev->rx_by_path[XG_PATH_SOCKET]);
+	if (cur->rx_by_path[XG_PATH_TCP] || prev->rx_by_path[XG_PATH_TCP])
+		fprintf(f, " (tcp %" PRIu64 ")",
+			cur->rx_by_path[XG_PATH_TCP] - prev->rx_by_path[XG_PATH_TCP]);
 	if (cur->xdp)
 		fprintf(f, " | xdp redirect %" PRIu64 ", to sockets %" PRIu64
 			   ", tx %" PRIu64 ", dropped %" PRIu64 " pps",
@@ -74,7 +77,7 @@ void xg_report_live(FILE *f, int secs, const struct xg_snapshot *prev,
 
 static const char *path_name(enum xg_path p)
 {
-	return p == XG_PATH_XSK ? "xsk" : "socket";
+	return p == XG_PATH_XSK ? "xsk" : p == XG_PATH_TCP ? "tcp" : "socket";
 }
 
 static void summary_text(FILE *f, struct xg_server *srv,

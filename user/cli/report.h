@@ -14,7 +14,7 @@
  * XDP program's counters when one is attached. */
 struct xg_snapshot {
 	struct xg_stats total;
-	uint64_t rx_by_path[2]; /* packets in, by enum xg_path */
+	uint64_t rx_by_path[XG_NPATHS]; /* packets in, by enum xg_path */
 	bool xdp;
 	struct xg_xdp_count xdp_cnt[XG_CNT_MAX];
 };

@@ -149,7 +149,8 @@ static int read_workers(const char *ifname, struct xg_worker_pub **out)
 
 static const char *worker_path(const struct xg_worker_pub *p)
 {
-	return p->path == XG_WPATH_XSK ? "xsk" : "socket";
+	return p->path == XG_WPATH_XSK ? "xsk" :
+	       p->path == XG_WPATH_TCP ? "tcp" : "socket";
 }
 
 static void workers_text(FILE *f, const char *ifname)

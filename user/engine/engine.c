@@ -76,7 +76,8 @@ void xg_worker_publish(const struct xg_worker *w, struct xg_worker_pub *p)
 	xg_worker_rings(w, &xs);
 	*p = (struct xg_worker_pub){
 		.valid = 1,
-		.path = w->path == XG_PATH_XSK ? XG_WPATH_XSK : XG_WPATH_SOCKET,
+		.path = w->path == XG_PATH_XSK ? XG_WPATH_XSK :
+			w->path == XG_PATH_TCP ? XG_WPATH_TCP : XG_WPATH_SOCKET,
 		.queue = w->queue,
 		.cpu = w->cpu,
 		.rx_packets = st.rx_packets,

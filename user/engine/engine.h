@@ -31,10 +31,13 @@ struct xg_engine_opts {
 	int nqueues;               /* AF_XDP: queues 0..nqueues-1 */
 	enum xg_zc_mode zero_copy; /* AF_XDP */
 	int xsks_map_fd;           /* AF_XDP: the XDP program's `xsks` map */
+	uint16_t tcp_port;         /* TCP: the port to listen on */
+	int tcp_max;               /* TCP: open connections at most */
+	int tcp_idle_ms;           /* TCP: close after this long without a frame */
 };
 
 struct xg_engine_ops {
-	const char *name; /* "sockets", "xsk" */
+	const char *name; /* "sockets", "xsk", "tcp" */
 	/* Open sockets and reserve worker slots; 0 or negative errno, with a
 	 * message saying what failed. On failure nothing is left behind and no
 	 * worker slot refers to the engine's state. */
@@ -56,6 +59,7 @@ struct xg_engine_ops {
 
 extern const struct xg_engine_ops xg_engine_sockets;
 extern const struct xg_engine_ops xg_engine_xsk;
+extern const struct xg_engine_ops xg_engine_tcp;
 
 struct xg_engine {
 	const struct xg_engine_ops *ops;

@@ -28,6 +28,8 @@ struct xg_engine_ops;
 enum xg_path {
 	XG_PATH_SOCKET = 0, /* kernel UDP socket */
 	XG_PATH_XSK = 1,    /* AF_XDP socket */
+	XG_PATH_TCP = 2,    /* TCP connections (engine/tcp.c) */
+	XG_NPATHS,
 };
 
 struct xg_server_cfg {

@@ -209,7 +209,7 @@ bool xg_handshake_allowed(struct xg_sessions *s, const struct xg_peer *p,
 		     XG_HS_SLOTS;
 	bool ok;
 
-	if (s->kernel_checks)
+	if (s->kernel_checks && !p->stream) /* TCP never passes XDP */
 		return true;
 	lock(&s->hs_lock);
 	ok = xg_bucket_take(&s->hs[i], now, limit(&s->limits.hs_rate),
@@ -239,7 +239,7 @@ static void publish(struct xg_sessions *s, uint32_t player,
 
 	if (!s->sink.publish)
 		return;
-	if (!ss) {
+	if (!ss || ss->stream) { /* a TCP session: no datagram may use it */
 		s->sink.publish(s->sink.arg, player, NULL);
 		return;
 	}
@@ -251,8 +251,8 @@ static void publish(struct xg_sessions *s, uint32_t player,
 
 static bool same_source(const struct xg_session *ss, const struct xg_peer *p)
 {
-	return ss->port == p->port && !memcmp(&ss->addr, &p->addr,
-					      sizeof(ss->addr));
+	return ss->port == p->port && ss->stream == p->stream &&
+	       !memcmp(&ss->addr, &p->addr, sizeof(ss->addr));
 }
 
 enum xg_status xg_session_open(struct xg_sessions *s, uint32_t player,
@@ -282,6 +282,7 @@ enum xg_status xg_session_open(struct xg_sessions *s, uint32_t player,
 	__atomic_store_n(&ss->token, new_token(), __ATOMIC_RELAXED);
 	ss->addr = p->addr;
 	ss->port = p->port;
+	ss->stream = p->stream;
 	ss->last_seen = now;
 	ss->replay_top = 0;
 	ss->replay_mask = 0;
@@ -335,6 +336,10 @@ enum xg_deny xg_session_admit(struct xg_sessions *s, const struct xg_hdr *h,
 	uint32_t player = xg_le32(h->player);
 	struct xg_session *ss;
 	enum xg_deny why = XG_DENY_NONE;
+	/* the XDP program checks expiry and budget where it runs, against
+	 * the kernel's last-seen time, which user space may not have seen;
+	 * nothing checked what came over TCP */
+	bool here = !s->kernel_checks || p->stream;
 
 	if (player >= XG_MAX_PLAYERS)
 		return XG_DENY_NO_SESSION;
@@ -346,11 +351,9 @@ enum xg_deny xg_session_admit(struct xg_sessions *s, const struct xg_hdr *h,
 		why = XG_DENY_BAD_TOKEN;
 	else if (!same_source(ss, p))
 		why = XG_DENY_WRONG_SOURCE;
-	/* the XDP program checks expiry and budget where it runs, against
-	 * the kernel's last-seen time, which user space may not have seen */
-	else if (!s->kernel_checks && silent(now, ss->last_seen, timeout_ns(s)))
+	else if (here && silent(now, ss->last_seen, timeout_ns(s)))
 		why = XG_DENY_EXPIRED;
-	else if (!s->kernel_checks &&
+	else if (here &&
 		 !xg_bucket_take(&ss->budget, now, limit(&s->limits.session_rate),
 				 limit(&s->limits.session_burst)))
 		why = XG_DENY_SESSION_RATE;
@@ -387,6 +390,22 @@ void xg_session_close(struct xg_sessions *s, uint32_t player)
 	lock(&ss->lock);
 	close_locked(s, player, ss);
 	unlock(&ss->lock);
+}
+
+bool xg_session_close_token(struct xg_sessions *s, uint32_t player,
+			    uint64_t token)
+{
+	struct xg_session *ss;
+	bool ended = false;
+
+	if (player >= XG_MAX_PLAYERS || !token)
+		return false;
+	ss = &s->slots[player];
+	lock(&ss->lock);
+	if (ss->token == token)
+		ended = close_locked(s, player, ss);
+	unlock(&ss->lock);
+	return ended;
 }
 
 int xg_sessions_tick(struct xg_sessions *s, uint64_t now)

@@ -13,7 +13,8 @@
  *              previous key), the backend's connect token checked when a
  *              backend key is set, then the session: a 64-bit random token
  *              bound to (address, port, player). WELCOME carries it.
- *   game    -> token, address and port must be the session's; not silent
+ *   game    -> token, address and port (and transport: a session opened
+ *              over TCP is its connection's) must be the session's; not silent
  *              longer than the timeout; within its budget; a sequence
  *              number not seen before nor older than the replay window.
  *   LEAVE, or silence -> the session ends and the player leaves the world.
@@ -61,6 +62,9 @@ struct xg_peer {
 	uint16_t port;
 	uint16_t local_port;  /* ours: the game port it was sent to */
 	struct xg_addr local; /* ours: the address it was sent to */
+	bool stream;          /* over a TCP connection (engine/tcp.c): no XDP
+				 program checked it, and a session it opens
+				 is that connection's alone */
 };
 
 struct xg_limits {
@@ -76,6 +80,8 @@ struct xg_session {
 	uint64_t token;       /* 0: no session */
 	struct xg_addr addr;
 	uint16_t port;
+	bool stream;          /* opened over TCP: never in the XDP program's
+				 map, checked in user space alone */
 	uint64_t last_seen;   /* ns; user space's own view */
 	uint64_t replay_top;  /* highest sequence number let in */
 	uint64_t replay_mask; /* bit i: replay_top - i seen */
@@ -151,6 +157,11 @@ enum xg_deny xg_session_admit(struct xg_sessions *s, const struct xg_hdr *h,
 			      const struct xg_peer *p, uint64_t now);
 /* End a session (LEAVE); the player leaves the world. */
 void xg_session_close(struct xg_sessions *s, uint32_t player);
+/* End it only if it still has this token (a TCP connection closing ends
+ * the sessions it opened, not one another source has taken over since).
+ * Whether it ended. */
+bool xg_session_close_token(struct xg_sessions *s, uint32_t player,
+			    uint64_t token);
 /* Live sessions. */
 uint32_t xg_sessions_live(const struct xg_sessions *s);
 

@@ -59,27 +59,37 @@ static uint64_t wall_s(void)
 	return (uint64_t)time(NULL);
 }
 
+uint32_t xg_handshake_answer(void *buf, const struct xg_sipkey *backend,
+			     uint32_t player, uint32_t seq, uint64_t now,
+			     const struct xg_cookie *cookie,
+			     const uint8_t srv[16], uint16_t srv_port)
+{
+	struct xg_connect_token ct = {};
+
+	if (backend) {
+		ct.expires = xg_le64(wall_s() + 60);
+		ct.player = xg_le32(player);
+		ct.server_port = srv_port;
+		memcpy(ct.server_addr, srv, 16);
+		xg_connect_sign(backend, &ct);
+	}
+	return xg_msg_answer(buf, seq, player, now, cookie,
+			     backend ? &ct : NULL);
+}
+
 static int send_step(int fd, const struct xg_handshake_opts *o,
 		     struct hs_player *p, uint32_t i, uint64_t now,
 		     const uint8_t srv[16], uint16_t srv_port)
 {
 	unsigned char buf[XG_MAX_MSG_SIZE];
 	uint32_t player = o->first_player + i, n;
-	struct xg_connect_token ct = {};
 
 	if (p->state == HS_JOINED || p->state == HS_IDLE) {
 		n = xg_msg_join(buf, HS_SEQ + i, player, now);
 		p->state = HS_JOINED;
 	} else {
-		if (o->backend) {
-			ct.expires = xg_le64(wall_s() + 60);
-			ct.player = xg_le32(player);
-			ct.server_port = srv_port;
-			memcpy(ct.server_addr, srv, 16);
-			xg_connect_sign(o->backend, &ct);
-		}
-		n = xg_msg_answer(buf, HS_SEQ + i, player, now, &p->cookie,
-				  o->backend ? &ct : NULL);
+		n = xg_handshake_answer(buf, o->backend, player, HS_SEQ + i, now,
+					&p->cookie, srv, srv_port);
 	}
 	p->sent = now;
 	if (send(fd, buf, n, 0) < 0 && errno != ECONNREFUSED)

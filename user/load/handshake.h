@@ -15,6 +15,8 @@
 
 #include <stdio.h>
 
+#include <xdpgame/proto.h>
+
 #include "core/json.h"
 #include "core/siphash.h"
 
@@ -45,6 +47,14 @@ void xg_handshake_leave(int fd, const struct xg_handshake_opts *o,
 /* The handshake's part of a report: text line, or a "handshake" member. */
 void xg_handshake_print(FILE *f, const struct xg_handshake_result *r);
 void xg_handshake_json(xg_json *report, const struct xg_handshake_result *r);
+/* One player's ANSWER to its CHALLENGE's cookie at buf (XG_MAX_MSG_SIZE
+ * bytes), with a connect token signed with backend (NULL: none) naming
+ * the server srv:srv_port (xg_handshake_server_addr); its size. For
+ * clients that run the handshake themselves (load/tcp.c, over a stream). */
+uint32_t xg_handshake_answer(void *buf, const struct xg_sipkey *backend,
+			     uint32_t player, uint32_t seq, uint64_t now,
+			     const struct xg_cookie *cookie,
+			     const uint8_t srv[16], uint16_t srv_port);
 /* The server's address as a connect token names it: the socket's peer. */
 int xg_handshake_server_addr(int fd, uint8_t addr[16], uint16_t *port);
 

@@ -162,7 +162,6 @@ static void check_ack(struct load_ctx *c, const unsigned char *buf, size_t len,
 		      uint64_t now)
 {
 	const struct xg_hdr *h = (const void *)buf;
-	const struct xg_ack *a = (const void *)(h + 1);
 	struct inflight *f;
 	uint32_t seq;
 
@@ -187,12 +186,8 @@ static void check_ack(struct load_ctx *c, const unsigned char *buf, size_t len,
 	}
 	f->state = S_ACKED;
 	c->inflight--;
-	if (h->type != xg_mix_ack_type(f->kind) ||
-	    xg_le64(a->client_ts) != f->sent_ns ||
-	    xg_le32(h->player) !=
-		    c->o->first_player + xg_mix_index(&c->mix, seq) ||
-	    xg_le64(h->token) != c->tokens[xg_mix_index(&c->mix, seq)] ||
-	    !xg_mix_status_ok(f->kind, h->status)) {
+	if (!xg_mix_ack_matches(&c->mix, buf, f->kind,
+				xg_mix_index(&c->mix, seq), f->sent_ns)) {
 		pr_debug("wrong: seq %u type %#x status %u\n", seq, h->type,
 			 h->status);
 		c->st.wrong++;

@@ -69,7 +69,13 @@ uint64_t xg_mix_rand(struct xg_mix *m)
 uint32_t xg_mix_request(const struct xg_mix *m, void *buf, enum xg_kind k,
 			uint32_t seq, uint64_t now, uint64_t r)
 {
-	uint32_t i = xg_mix_index(m, seq), player = m->first_player + i;
+	return xg_mix_request_as(m, buf, k, xg_mix_index(m, seq), seq, now, r);
+}
+
+uint32_t xg_mix_request_as(const struct xg_mix *m, void *buf, enum xg_kind k,
+			   uint32_t i, uint32_t seq, uint64_t now, uint64_t r)
+{
+	uint32_t player = m->first_player + i;
 	uint32_t target = m->first_player + (i + 1) % m->players;
 	uint64_t token = m->tokens ? m->tokens[i] : 0;
 	float x = (float)(r % 20001) - 10000.0f;
@@ -102,6 +108,19 @@ uint8_t xg_mix_ack_type(enum xg_kind k)
 	return (uint8_t)((k == XG_KIND_ATTACK ? XG_MSG_ATTACK :
 			  k == XG_KIND_HEARTBEAT ? XG_MSG_HEARTBEAT :
 			  XG_MSG_MOVE) | XG_MSG_ACK);
+}
+
+bool xg_mix_ack_matches(const struct xg_mix *m, const void *ack,
+			enum xg_kind k, uint32_t i, uint64_t sent_ns)
+{
+	const struct xg_hdr *h = ack;
+	const struct xg_ack *a = (const void *)(h + 1);
+
+	return h->type == xg_mix_ack_type(k) &&
+	       xg_le64(a->client_ts) == sent_ns &&
+	       xg_le32(h->player) == m->first_player + i &&
+	       xg_le64(h->token) == (m->tokens ? m->tokens[i] : 0) &&
+	       xg_mix_status_ok(k, h->status);
 }
 
 bool xg_mix_status_ok(enum xg_kind k, uint8_t st)

@@ -59,6 +59,10 @@ uint64_t xg_mix_rand(struct xg_mix *m);
  * targets the next player with a skill the server has. */
 uint32_t xg_mix_request(const struct xg_mix *m, void *buf, enum xg_kind k,
 			uint32_t seq, uint64_t now, uint64_t r);
+/* The same for the player of index i, whatever seq is (a client that keeps
+ * each player on its own connection: load/tcp.c). */
+uint32_t xg_mix_request_as(const struct xg_mix *m, void *buf, enum xg_kind k,
+			   uint32_t i, uint32_t seq, uint64_t now, uint64_t r);
 
 /* An ack's header is whole: its size, magic and size field. */
 bool xg_mix_ack_framed(const void *buf, size_t len);
@@ -68,5 +72,10 @@ uint8_t xg_mix_ack_type(enum xg_kind k);
  * in-bounds MOVE OK, an out-of-bounds one OUT_OF_BOUNDS, an ATTACK OK or
  * TARGET_DEAD, and these three DEAD while their player waits to respawn. */
 bool xg_mix_status_ok(enum xg_kind k, uint8_t st);
+/* A framed ack (xg_mix_ack_framed) answers a request of kind k sent at
+ * sent_ns by the player of index i: its type, echoed timestamp, player,
+ * token and status fit. */
+bool xg_mix_ack_matches(const struct xg_mix *m, const void *ack,
+			enum xg_kind k, uint32_t i, uint64_t sent_ns);
 
 #endif

@@ -10,25 +10,46 @@
 #include "core/log.h"
 #include "load/report.h"
 
-/* per second over secs, 0 for a run of no time */
-static double per_sec(double v, double secs)
+double xg_per_sec(double v, double secs)
 {
 	return secs > 0 ? v / secs : 0.0;
 }
 
-static int loop_json(const struct xg_loop_opts *o,
-		     const struct xg_loop_stats *c, double secs,
-		     const struct xg_hist_summary *s)
+xg_json *xg_load_hist_json(const struct xg_hist *h)
 {
-	static const char *const rtt_keys[] = { "min", "avg", "max", "p50",
-						"p90", "p99", "p999" };
-	const uint64_t rtt_vals[] = { s->min, s->avg, s->max, s->p50,
-				      s->p90, s->p99, s->p999 };
-	xg_json *root = xg_json_obj(), *rtt, *kinds;
-	int k, err;
+	static const char *const keys[] = { "min", "avg", "max", "p50",
+					    "p90", "p99", "p999" };
+	struct xg_hist_summary s;
+	xg_json *o = xg_json_obj();
+	int k;
 
-	_Static_assert(sizeof(rtt_keys) / sizeof(rtt_keys[0]) ==
-		       sizeof(rtt_vals) / sizeof(rtt_vals[0]), "one key a value");
+	xg_hist_summarize(h, &s);
+	const uint64_t vals[] = { s.min, s.avg, s.max, s.p50,
+				  s.p90, s.p99, s.p999 };
+
+	_Static_assert(sizeof(keys) / sizeof(keys[0]) ==
+		       sizeof(vals) / sizeof(vals[0]), "one key a value");
+	for (k = 0; k < (int)(sizeof(keys) / sizeof(keys[0])); k++)
+		xg_json_u64(o, keys[k], vals[k]);
+	return o;
+}
+
+void xg_load_hist_text(FILE *f, const char *label, const struct xg_hist *h)
+{
+	struct xg_hist_summary s;
+
+	xg_hist_summarize(h, &s);
+	fprintf(f, "  %s us: min %.1f avg %.1f max %.1f p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f\n",
+		label, (double)s.min / 1e3, (double)s.avg / 1e3,
+		(double)s.max / 1e3, (double)s.p50 / 1e3, (double)s.p90 / 1e3,
+		(double)s.p99 / 1e3, (double)s.p999 / 1e3);
+}
+
+static int loop_json(const struct xg_loop_opts *o,
+		     const struct xg_loop_stats *c, double secs)
+{
+	xg_json *root = xg_json_obj(), *kinds;
+	int k, err;
 
 	xg_json_str(root, "target", o->target);
 	xg_json_dbl(root, "seconds", secs);
@@ -39,12 +60,10 @@ static int loop_json(const struct xg_loop_opts *o,
 	xg_json_u64(root, "late", c->late);
 	xg_json_u64(root, "errors", c->errors);
 	/* acks a second, a whole number */
-	xg_json_u64(root, "pps", (uint64_t)llround(per_sec((double)c->acked, secs)));
-	xg_json_dbl(root, "mbps_out", per_sec((double)c->bytes_out * 8, secs) / 1e6);
-	xg_json_dbl(root, "mbps_in", per_sec((double)c->bytes_in * 8, secs) / 1e6);
-	rtt = xg_json_add(root, "rtt_ns", xg_json_obj());
-	for (k = 0; k < (int)(sizeof(rtt_keys) / sizeof(rtt_keys[0])); k++)
-		xg_json_u64(rtt, rtt_keys[k], rtt_vals[k]);
+	xg_json_u64(root, "pps", (uint64_t)llround(xg_per_sec((double)c->acked, secs)));
+	xg_json_dbl(root, "mbps_out", xg_per_sec((double)c->bytes_out * 8, secs) / 1e6);
+	xg_json_dbl(root, "mbps_in", xg_per_sec((double)c->bytes_in * 8, secs) / 1e6);
+	xg_json_add(root, "rtt_ns", xg_load_hist_json(&c->rtt));
 	kinds = xg_json_add(root, "sent_by_kind", xg_json_obj());
 	for (k = 0; k < XG_NKINDS; k++)
 		xg_json_u64(kinds, xg_kind_names[k], c->per_kind_sent[k]);
@@ -59,29 +78,24 @@ static int loop_json(const struct xg_loop_opts *o,
 int xg_loop_report(const struct xg_loop_opts *o,
 		   const struct xg_loop_stats *c)
 {
-	struct xg_hist_summary s;
 	double secs = (double)(c->finished - c->started) / 1e9;
 
-	xg_hist_summarize(&c->rtt, &s);
 	if (o->json)
-		return loop_json(o, c, secs, &s);
+		return loop_json(o, c, secs);
 	printf("load %s: %.2f s, sent %" PRIu64 ", acked %" PRIu64
 	       ", lost %" PRIu64 ", wrong %" PRIu64 ", late %" PRIu64
 	       ", errors %" PRIu64 " (%.0f acks/s, %.2f Mbps out, %.2f in)\n",
 	       o->target, secs, c->sent, c->acked, c->lost, c->wrong,
-	       c->late, c->errors, per_sec((double)c->acked, secs),
-	       per_sec((double)c->bytes_out * 8, secs) / 1e6,
-	       per_sec((double)c->bytes_in * 8, secs) / 1e6);
+	       c->late, c->errors, xg_per_sec((double)c->acked, secs),
+	       xg_per_sec((double)c->bytes_out * 8, secs) / 1e6,
+	       xg_per_sec((double)c->bytes_in * 8, secs) / 1e6);
 	printf("  sent: move %" PRIu64 ", attack %" PRIu64 ", heartbeat %" PRIu64
 	       ", out-of-bounds move %" PRIu64 "\n",
 	       c->per_kind_sent[XG_KIND_MOVE], c->per_kind_sent[XG_KIND_ATTACK],
 	       c->per_kind_sent[XG_KIND_HEARTBEAT],
 	       c->per_kind_sent[XG_KIND_OOB]);
 	xg_handshake_print(stdout, &c->hs);
-	printf("  rtt us: min %.1f avg %.1f max %.1f p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f\n",
-	       (double)s.min / 1e3, (double)s.avg / 1e3, (double)s.max / 1e3,
-	       (double)s.p50 / 1e3, (double)s.p90 / 1e3, (double)s.p99 / 1e3,
-	       (double)s.p999 / 1e3);
+	xg_load_hist_text(stdout, "rtt", &c->rtt);
 	return 0;
 }
 

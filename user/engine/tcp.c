@@ -1,0 +1,909 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * TCP engine (`attach --tcp-port P`): the game's messages over a reliable
+ * stream, beside the UDP fast path, served by the same handler table and
+ * world through xg_handle().
+ *
+ * Each worker owns a listening socket on [::]:P (dual-stack, SO_REUSEPORT so
+ * the kernel spreads connections over the workers, SO_BINDTODEVICE to the
+ * interface like the UDP sockets) and an edge-triggered epoll set with its
+ * connections. A worker never blocks on a connection and gives each one a
+ * bounded turn, so no client can hold it:
+ *   - accept: at most XG_TCP_ACCEPTS_PER_TURN per turn, the rest next turn;
+ *     past --tcp-max open connections (all workers) a new one is reset and
+ *     counted refused.
+ *   - read: at most XG_TCP_READS_PER_TURN reads of XG_TCP_READ_CHUNK bytes
+ *     into the worker's buffer; a connection with more waits on the
+ *     worker's ready list for its next turn. Frames are cut by the header's
+ *     size field (game/stream.h); a frame split across reads waits in the
+ *     connection's own one-frame buffer; every whole frame goes to
+ *     xg_handle() and its reply to the worker's output buffer, which is
+ *     written to the socket once per read, so replies leave in request order.
+ *   - write: what the kernel does not take waits in a per-connection output
+ *     buffer of XG_TCP_OUTBUF bytes, taken from the worker's pool only while
+ *     it holds bytes. A client that does not read its replies fills the
+ *     kernel's send buffer (SO_SNDBUF XG_TCP_SNDBUF), then this one, and is
+ *     disconnected (slow_reader).
+ *   - time: a connection that completes no frame for --tcp-idle seconds is
+ *     closed (idle); one byte a second never completes a frame in time.
+ *     Connections are kept in order of their last frame, so expiry is O(1).
+ * A malformed frame (xg_validate() rejects it: counted by reason in the
+ * worker's malformed[] as for UDP) or an impossible size field closes its
+ * connection: a stream cannot resynchronise. A well-formed request the
+ * sessions refuse (no session, bad cookie, over budget...) gets no reply,
+ * as over UDP, and is counted denied; the connection stays.
+ *
+ * Sessions (protocol v2): each frame is handled with the connection's own
+ * two ends as its peer (struct xg_peer, marked stream), so JOIN and ANSWER
+ * work over the stream and the session WELCOME opens is bound to this
+ * connection's address and port, and to TCP: no datagram may use it, and
+ * the XDP program never holds it. What came over TCP never passed the XDP
+ * program, so the handshake and session budgets are checked here in user
+ * space even when one is attached. A connection remembers the players it
+ * joined (XG_TCP_CONN_PLAYERS at most: an ANSWER for one more closes it)
+ * and ends their sessions when it closes, unless they have ended or been
+ * taken over since (xg_session_close_token).
+ *
+ * Memory per connection: struct tcp_conn (about 250 bytes, its partial
+ * frame and its players included) plus XG_TCP_OUTBUF while replies wait
+ * for the kernel, plus the kernel's socket (see docs/OPERATIONS.md).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "engine/engine.h"
+#include "engine/tcp.h"
+#include "game/session.h"
+#include "game/stream.h"
+
+enum {
+	XG_TCP_READ_CHUNK = 16384,     /* bytes per read() */
+	XG_TCP_READS_PER_TURN = 4,     /* then the next connection's turn */
+	XG_TCP_ACCEPTS_PER_TURN = 256, /* accept4() calls per turn */
+	XG_TCP_OUTBUF = 4096,          /* bytes of replies waiting, per conn */
+	XG_TCP_SNDBUF = 16384,         /* SO_SNDBUF asked (the kernel doubles) */
+	XG_TCP_EVENTS = 256,           /* epoll events per wait */
+	XG_TCP_WAIT_MS = 100,          /* longest sleep: notice a stop */
+	XG_TCP_FD_SLACK = 64,          /* fds kept for everything else */
+	XG_TCP_BACKLOG = 65535,        /* listen(); the kernel caps it at
+					  net.core.somaxconn */
+};
+
+/* Out-of-line space for replies of one read: room for one reply per
+ * smallest frame, so a full read never needs more than one flush. */
+#define XG_TCP_SCRATCH (XG_TCP_READ_CHUNK / XG_HDR_SIZE * XG_MAX_MSG_SIZE)
+
+const char *const xg_tcp_close_names[XG_TCP_NCLOSE] = {
+	[XG_TCP_CLOSE_PEER] = "peer",
+	[XG_TCP_CLOSE_MALFORMED] = "malformed",
+	[XG_TCP_CLOSE_FRAME_SIZE] = "frame_size",
+	[XG_TCP_CLOSE_SLOW_READER] = "slow_reader",
+	[XG_TCP_CLOSE_IDLE] = "idle",
+	[XG_TCP_CLOSE_PLAYERS] = "players",
+	[XG_TCP_CLOSE_ERROR] = "error",
+	[XG_TCP_CLOSE_STOP] = "stop",
+};
+
+struct link {
+	struct link *prev, *next;
+};
+
+struct tcp_conn {
+	int fd;
+	bool ready;              /* on the worker's ready list */
+	uint16_t out_off, out_len;
+	unsigned char *out;      /* XG_TCP_OUTBUF from the pool, or NULL */
+	uint64_t last_ns;        /* last whole frame, or the accept */
+	struct link idle;        /* the worker's connections, oldest first */
+	struct link turn;        /* the ready list: more to read */
+	uint8_t nplayers;        /* players joined over it */
+	uint32_t player[XG_TCP_CONN_PLAYERS];
+	uint64_t token[XG_TCP_CONN_PLAYERS]; /* their sessions' tokens */
+	struct xg_peer peer;     /* both ends, as the sessions see them */
+	struct xg_stream_in in;  /* the partial frame */
+};
+
+/* Counters of one worker: single writer (xg_stat_add), read by the report. */
+struct tcp_counts {
+	uint64_t accepted, refused, closed[XG_TCP_NCLOSE];
+	uint64_t unsent_bytes; /* replies lost with a closed connection */
+	uint64_t outbufs;      /* output buffers ever allocated (pool size) */
+	uint64_t sessions_ended; /* by their connection's closing */
+};
+
+struct tcp_engine;
+
+struct tcp_worker {
+	struct xg_worker *w;
+	struct tcp_engine *e;
+	int lfd, ep;
+	bool accept_more;        /* the listener may hold more connections */
+	struct link idle, turn;  /* list heads */
+	void *pool;              /* free output buffers, linked through them */
+	struct tcp_counts n;
+	/* the turn in progress */
+	struct tcp_conn *cur;
+	struct xg_handler_ctx ctx;
+	uint32_t scratch_len, scratch_replies;
+	uint32_t frames;         /* whole frames in the current read */
+	unsigned char rbuf[XG_TCP_READ_CHUNK];
+	unsigned char scratch[XG_TCP_SCRATCH];
+};
+
+struct tcp_engine {
+	struct xg_server *srv;
+	struct tcp_worker **workers;
+	int nworkers;
+	int max_conns;
+	uint64_t idle_ns;
+	atomic_int open;         /* connections open, all workers */
+	char describe[64];
+};
+
+static char listener_tag; /* epoll data of the listener */
+
+static void link_init(struct link *l)
+{
+	l->prev = l->next = l;
+}
+
+static void link_del(struct link *l)
+{
+	l->prev->next = l->next;
+	l->next->prev = l->prev;
+	link_init(l);
+}
+
+static void link_tail(struct link *head, struct link *l)
+{
+	l->prev = head->prev;
+	l->next = head;
+	head->prev->next = l;
+	head->prev = l;
+}
+
+#define conn_of(l, member) \
+	((struct tcp_conn *)((char *)(l) - offsetof(struct tcp_conn, member)))
+
+/* ---- setup ---- */
+
+/* A listening socket on [::]:port (0.0.0.0 without IPv6) on the interface;
+ * reuseport=false makes it a probe that fails if anyone holds the port. */
+static int tcp_listener(int *family, const char *ifname, uint16_t port,
+			bool reuseport)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(port),
+				   .sin6_addr = IN6ADDR_ANY_INIT };
+	struct sockaddr_in a4 = { .sin_family = AF_INET,
+				  .sin_port = htons(port) };
+	int one = 1, zero = 0, fd, err;
+	const int type = SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC;
+
+	fd = socket(*family, type, 0);
+	if (fd < 0 && errno == EAFNOSUPPORT && *family == AF_INET6) {
+		*family = AF_INET;
+		fd = socket(*family, type, 0);
+	}
+	if (fd < 0)
+		return -errno;
+	if ((*family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero))) ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    (reuseport &&
+	     setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one))) ||
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+		       (socklen_t)strlen(ifname) + 1) ||
+	    (*family == AF_INET6 ? bind(fd, (void *)&a6, sizeof(a6)) :
+				   bind(fd, (void *)&a4, sizeof(a4))) ||
+	    (reuseport && listen(fd, XG_TCP_BACKLOG)))
+		goto err;
+	return fd;
+err:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+static void tcp_port_error(const char *ifname, uint16_t port, int err)
+{
+	if (err == -EADDRINUSE)
+		pr_warn("error: TCP port %u is already in use on %s; stop the process that holds it (see `ss -tlpn 'sport = :%u'`) or choose another --tcp-port\n",
+			port, ifname, port);
+	else
+		pr_warn("error: cannot listen on TCP port %u on %s: %s%s\n",
+			port, ifname, strerror(-err),
+			err == -EACCES || err == -EPERM ?
+				"; run as root (SO_BINDTODEVICE needs CAP_NET_RAW)" :
+				"");
+}
+
+static struct tcp_worker *tcp_worker_new(struct tcp_engine *e, int *family,
+					 uint16_t port, int i, int *err)
+{
+	struct xg_server *srv = e->srv;
+	struct tcp_worker *tw = calloc(1, sizeof(*tw));
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET,
+				  .data.ptr = &listener_tag };
+
+	if (!tw) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	tw->e = e;
+	tw->ep = -1;
+	link_init(&tw->idle);
+	link_init(&tw->turn);
+	tw->lfd = tcp_listener(family, srv->cfg.ifname, port, true);
+	if (tw->lfd < 0) {
+		tcp_port_error(srv->cfg.ifname, port, tw->lfd);
+		*err = tw->lfd;
+		free(tw);
+		return NULL;
+	}
+	tw->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (tw->ep < 0 || epoll_ctl(tw->ep, EPOLL_CTL_ADD, tw->lfd, &ev)) {
+		*err = -errno;
+		pr_warn("error: TCP worker %d: epoll: %s\n", i, strerror(errno));
+		goto fail;
+	}
+	tw->w = xg_server_add_worker(srv, XG_PATH_TCP, xg_server_cpu(srv, i));
+	if (!tw->w) {
+		*err = -ENOSPC;
+		goto fail;
+	}
+	tw->w->priv = tw;
+	return tw;
+fail:
+	if (tw->ep >= 0)
+		close(tw->ep);
+	close(tw->lfd);
+	free(tw);
+	return NULL;
+}
+
+/* Raise the soft limit on open files to the hard one, and fit --tcp-max
+ * into it: a connection the limit refuses is better counted than an
+ * accept() failing with EMFILE. */
+static int fit_fd_limit(int want)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)want + XG_TCP_FD_SLACK;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return want;
+	if (rl.rlim_cur < need && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur >= need)
+		return want;
+	pr_warn("warning: open files limited to %llu (ulimit -n); serving at most %llu TCP connections, not %d (raise the hard limit, see docs/OPERATIONS.md)\n",
+		(unsigned long long)rl.rlim_cur,
+		(unsigned long long)(rl.rlim_cur > XG_TCP_FD_SLACK * 2 ?
+			rl.rlim_cur - XG_TCP_FD_SLACK : XG_TCP_FD_SLACK),
+		want);
+	return rl.rlim_cur > XG_TCP_FD_SLACK * 2 ?
+		       (int)(rl.rlim_cur - XG_TCP_FD_SLACK) : XG_TCP_FD_SLACK;
+}
+
+static void tcp_destroy(void *state);
+
+static int tcp_open(struct xg_server *srv, const struct xg_engine_opts *o,
+		    void **out)
+{
+	struct tcp_engine *e;
+	int i, fd, family = AF_INET6, err = 0;
+
+	fd = tcp_listener(&family, srv->cfg.ifname, o->tcp_port, false);
+	if (fd < 0) {
+		tcp_port_error(srv->cfg.ifname, o->tcp_port, fd);
+		return fd;
+	}
+	close(fd);
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->srv = srv;
+	e->max_conns = fit_fd_limit(o->tcp_max);
+	e->idle_ns = (uint64_t)o->tcp_idle_ms * 1000000ull;
+	snprintf(e->describe, sizeof(e->describe),
+		 "epoll, at most %d connections", e->max_conns);
+	e->workers = calloc((size_t)o->nworkers, sizeof(*e->workers));
+	if (!e->workers) {
+		free(e);
+		return -ENOMEM;
+	}
+	for (i = 0; i < o->nworkers; i++) {
+		e->workers[i] = tcp_worker_new(e, &family, o->tcp_port, i,
+					       &err);
+		if (!e->workers[i])
+			break;
+		e->nworkers++;
+	}
+	if (err) {
+		tcp_destroy(e);
+		return err;
+	}
+	*out = e;
+	return 0;
+}
+
+/* ---- connections ---- */
+
+static void conn_close(struct tcp_worker *tw, struct tcp_conn *c,
+		       enum xg_tcp_close why)
+{
+	int i;
+
+	if (why != XG_TCP_CLOSE_PEER && why != XG_TCP_CLOSE_STOP)
+		pr_debug("tcp worker %d: closing fd %d: %s\n", tw->w->id, c->fd,
+			 xg_tcp_close_names[why]);
+	xg_stat_add(&tw->n.closed[why], 1);
+	for (i = 0; i < c->nplayers; i++)
+		if (xg_session_close_token(tw->w->srv->sessions, c->player[i],
+					   c->token[i]))
+			xg_stat_add(&tw->n.sessions_ended, 1);
+	if (c->out_len)
+		xg_stat_add(&tw->n.unsent_bytes, c->out_len);
+	if (c->out) {
+		*(void **)c->out = tw->pool;
+		tw->pool = c->out;
+	}
+	link_del(&c->idle);
+	link_del(&c->turn);
+	close(c->fd); /* leaves the epoll set with it */
+	atomic_fetch_sub_explicit(&tw->e->open, 1, memory_order_relaxed);
+	if (tw->cur == c)
+		tw->cur = NULL;
+	free(c);
+}
+
+/* Send what the connection's buffer holds; 0, or -EPIPE if it closed. */
+static int conn_drain(struct tcp_worker *tw, struct tcp_conn *c)
+{
+	ssize_t r;
+
+	while (c->out_len) {
+		r = send(c->fd, c->out + c->out_off, c->out_len, MSG_NOSIGNAL);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			conn_close(tw, c, XG_TCP_CLOSE_ERROR);
+			return -EPIPE;
+		}
+		c->out_off = (uint16_t)(c->out_off + r);
+		c->out_len = (uint16_t)(c->out_len - r);
+	}
+	c->out_off = 0;
+	if (c->out) { /* empty: back to the pool */
+		*(void **)c->out = tw->pool;
+		tw->pool = c->out;
+		c->out = NULL;
+	}
+	return 0;
+}
+
+/* Queue len bytes of replies on the connection, in order: straight to the
+ * kernel when nothing waits, the rest into its buffer. 0, or -EPIPE if the
+ * connection was closed (a slow reader, or an error). */
+static int conn_send(struct tcp_worker *tw, struct tcp_conn *c,
+		     const unsigned char *p, size_t len)
+{
+	ssize_t r;
+
+	while (!c->out_len && len) {
+		r = send(c->fd, p, len, MSG_NOSIGNAL);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			conn_close(tw, c, XG_TCP_CLOSE_ERROR);
+			return -EPIPE;
+		}
+		p += r;
+		len -= (size_t)r;
+	}
+	if (!len)
+		return 0;
+	if (c->out_len + len > XG_TCP_OUTBUF) {
+		conn_close(tw, c, XG_TCP_CLOSE_SLOW_READER);
+		return -EPIPE;
+	}
+	if (!c->out) {
+		c->out = tw->pool;
+		if (c->out) {
+			tw->pool = *(void **)c->out;
+		} else {
+			c->out = malloc(XG_TCP_OUTBUF);
+			if (!c->out) {
+				conn_close(tw, c, XG_TCP_CLOSE_ERROR);
+				return -EPIPE;
+			}
+			xg_stat_add(&tw->n.outbufs, 1);
+		}
+	}
+	if (c->out_off + c->out_len + len > XG_TCP_OUTBUF) {
+		memmove(c->out, c->out + c->out_off, c->out_len);
+		c->out_off = 0;
+	}
+	memcpy(c->out + c->out_off + c->out_len, p, len);
+	c->out_len = (uint16_t)(c->out_len + len);
+	return 0;
+}
+
+/* The replies of this turn go out; their service time is recorded. */
+static int flush_scratch(struct tcp_worker *tw, uint64_t t0)
+{
+	struct xg_stats *st = &tw->w->stats;
+	uint64_t t1;
+	uint32_t i;
+	int r = 0;
+
+	if (!tw->scratch_len)
+		return 0;
+	if (tw->cur)
+		r = conn_send(tw, tw->cur, tw->scratch, tw->scratch_len);
+	if (!r) {
+		xg_stat_add(&st->tx_packets, tw->scratch_replies);
+		xg_stat_add(&st->tx_bytes, tw->scratch_len);
+		t1 = xg_now_ns();
+		for (i = 0; i < tw->scratch_replies; i++)
+			xg_hist_record(&st->latency, t1 - t0);
+	}
+	tw->scratch_len = tw->scratch_replies = 0;
+	return r;
+}
+
+static int conn_find_player(const struct tcp_conn *c, uint32_t player)
+{
+	int i;
+
+	for (i = 0; i < c->nplayers; i++)
+		if (c->player[i] == player)
+			return i;
+	return -1;
+}
+
+/* Before a frame is handled: an ANSWER that would make one player too many
+ * on this connection is not (-EDQUOT closes it). */
+static int conn_admit_frame(const struct tcp_conn *c, const void *frame)
+{
+	struct xg_hdr h;
+
+	memcpy(&h, frame, sizeof(h)); /* whole: a frame has its header */
+	if (h.type != XG_MSG_ANSWER || c->nplayers < XG_TCP_CONN_PLAYERS ||
+	    conn_find_player(c, xg_le32(h.player)) >= 0)
+		return 0;
+	return -EDQUOT;
+}
+
+/* After it was handled: keep the sessions a WELCOME opened and forget
+ * those a LEAVE ended, so that closing ends exactly what is left. */
+static void conn_note_reply(struct tcp_conn *c, const void *reply)
+{
+	struct xg_hdr h;
+	struct xg_welcome w;
+	uint32_t player;
+	int i;
+
+	memcpy(&h, reply, sizeof(h));
+	if (h.status != XG_ST_OK)
+		return;
+	player = xg_le32(h.player);
+	i = conn_find_player(c, player);
+	if (h.type == XG_MSG_WELCOME) {
+		memcpy(&w, (const char *)reply + sizeof(h), sizeof(w));
+		if (i < 0)
+			i = c->nplayers++; /* room: conn_admit_frame */
+		c->player[i] = player;
+		c->token[i] = xg_le64(w.token);
+	} else if (h.type == (XG_MSG_LEAVE | XG_MSG_ACK) && i >= 0) {
+		c->nplayers--;
+		c->player[i] = c->player[c->nplayers];
+		c->token[i] = c->token[c->nplayers];
+	}
+}
+
+/* One whole frame of the current connection (game/stream.h callback). */
+static int on_frame(void *arg, const void *frame, uint32_t len)
+{
+	struct tcp_worker *tw = arg;
+	struct xg_stats *st = &tw->w->stats;
+	int r;
+
+	if (XG_TCP_SCRATCH - tw->scratch_len < XG_MAX_MSG_SIZE &&
+	    flush_scratch(tw, tw->ctx.now))
+		return -EPIPE;
+	xg_stat_add(&st->rx_packets, 1);
+	tw->frames++;
+	r = conn_admit_frame(tw->cur, frame);
+	if (r)
+		return r;
+	r = xg_handle(&tw->ctx, frame, len, tw->scratch + tw->scratch_len,
+		      XG_TCP_SCRATCH - tw->scratch_len);
+	if (r == -ENOBUFS) {
+		xg_stat_add(&st->errors, 1);
+		return -ENOBUFS;
+	}
+	if (r < 0)
+		return -EBADMSG; /* counted by reason in malformed[] */
+	if (!r)
+		return 0; /* refused, counted in denied[]: no reply, as by UDP */
+	conn_note_reply(tw->cur, tw->scratch + tw->scratch_len);
+	tw->scratch_len += (uint32_t)r;
+	tw->scratch_replies++;
+	return 0;
+}
+
+/* Off the ready list: the socket is drained (the next edge wakes it). */
+static void conn_idle_turn(struct tcp_conn *c)
+{
+	link_del(&c->turn);
+	c->ready = false;
+}
+
+/* The connection's turn: read, frame, handle, reply. */
+static void conn_serve(struct tcp_worker *tw, struct tcp_conn *c)
+{
+	struct xg_stats *st = &tw->w->stats;
+	uint64_t now;
+	ssize_t n;
+	int i, r;
+
+	tw->cur = c;
+	for (i = 0; i < XG_TCP_READS_PER_TURN; i++) {
+		n = read(c->fd, tw->rbuf, sizeof(tw->rbuf));
+		if (n < 0 && errno == EINTR) {
+			i--;
+			continue;
+		}
+		if (n < 0 && errno == EAGAIN) {
+			conn_idle_turn(c);
+			return;
+		}
+		if (n <= 0) {
+			conn_close(tw, c, n ? XG_TCP_CLOSE_ERROR :
+					      XG_TCP_CLOSE_PEER);
+			return;
+		}
+		now = xg_now_ns();
+		tw->ctx = xg_worker_ctx(tw->w, now);
+		tw->ctx.peer = &c->peer;
+		tw->frames = 0;
+		xg_stat_add(&st->rx_bytes, (uint64_t)n);
+		r = xg_stream_feed(&c->in, tw->rbuf, (size_t)n, on_frame, tw);
+		if (flush_scratch(tw, now) || !tw->cur)
+			return; /* closed while replying */
+		if (r) {
+			conn_close(tw, c, r == -EMSGSIZE ?
+						  XG_TCP_CLOSE_FRAME_SIZE :
+					  r == -EBADMSG ?
+						  XG_TCP_CLOSE_MALFORMED :
+					  r == -EDQUOT ?
+						  XG_TCP_CLOSE_PLAYERS :
+						  XG_TCP_CLOSE_ERROR);
+			return;
+		}
+		if (tw->frames) { /* the idle clock restarts */
+			c->last_ns = now;
+			link_del(&c->idle);
+			link_tail(&tw->idle, &c->idle);
+		}
+		if ((size_t)n < sizeof(tw->rbuf)) {
+			conn_idle_turn(c);
+			return;
+		}
+	}
+	/* its turn is over with more to read: next turn, after the others */
+	if (!c->ready) {
+		link_tail(&tw->turn, &c->turn);
+		c->ready = true;
+	}
+}
+
+/* Reset a connection we will not serve (RST, no TIME_WAIT). */
+static void refuse(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
+/* A socket address (IPv6, or IPv4 from an IPv4-only listener) as the
+ * sessions take it: IPv4-mapped address, port in network order. */
+static void to_xg_addr(const struct sockaddr_storage *ss, struct xg_addr *a,
+		       uint16_t *port)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		xg_addr_from_v4(a, s4->sin_addr.s_addr);
+		*port = s4->sin_port;
+	} else {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		memcpy(a->a, &s6->sin6_addr, 16);
+		*port = s6->sin6_port;
+	}
+}
+
+/* Take a new connection into the worker; false if it could not be. */
+static bool conn_add(struct tcp_worker *tw, int fd,
+		     const struct sockaddr_storage *peer, uint64_t now)
+{
+	struct sockaddr_storage local = {};
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP |
+					    EPOLLET };
+	int one = 1, sndbuf = XG_TCP_SNDBUF;
+	socklen_t al = sizeof(local);
+	struct tcp_conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return false;
+	c->fd = fd;
+	c->last_ns = now;
+	to_xg_addr(peer, &c->peer.addr, &c->peer.port);
+	if (!getsockname(fd, (void *)&local, &al))
+		to_xg_addr(&local, &c->peer.local, &c->peer.local_port);
+	c->peer.stream = true;
+	link_init(&c->turn);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	ev.data.ptr = c;
+	if (epoll_ctl(tw->ep, EPOLL_CTL_ADD, fd, &ev)) {
+		free(c);
+		return false;
+	}
+	link_tail(&tw->idle, &c->idle);
+	xg_stat_add(&tw->n.accepted, 1);
+	return true;
+}
+
+/* Accept what the listener holds, a turn's worth at most. */
+static void accept_some(struct tcp_worker *tw, uint64_t now)
+{
+	struct sockaddr_storage peer;
+	socklen_t pl;
+	int i, fd;
+
+	tw->accept_more = true;
+	for (i = 0; i < XG_TCP_ACCEPTS_PER_TURN; i++) {
+		memset(&peer, 0, sizeof(peer));
+		pl = sizeof(peer);
+		fd = accept4(tw->lfd, (void *)&peer, &pl,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN) {
+				/* EMFILE, ENOBUFS...: the connection stays
+				 * queued; try again on the next turn */
+				xg_stat_add(&tw->w->stats.errors, 1);
+				return;
+			}
+			tw->accept_more = false;
+			return;
+		}
+		if (atomic_fetch_add_explicit(&tw->e->open, 1,
+					      memory_order_relaxed) >=
+		    tw->e->max_conns) {
+			atomic_fetch_sub_explicit(&tw->e->open, 1,
+						  memory_order_relaxed);
+			xg_stat_add(&tw->n.refused, 1);
+			refuse(fd);
+			continue;
+		}
+		if (!conn_add(tw, fd, &peer, now)) {
+			atomic_fetch_sub_explicit(&tw->e->open, 1,
+						  memory_order_relaxed);
+			xg_stat_add(&tw->w->stats.errors, 1);
+			refuse(fd);
+		}
+	}
+}
+
+/* Close the connections that completed no frame for the idle time. */
+static void expire_idle(struct tcp_worker *tw)
+{
+	uint64_t now = xg_now_ns(); /* after every last_ns of this turn */
+
+	while (tw->idle.next != &tw->idle) {
+		struct tcp_conn *c = conn_of(tw->idle.next, idle);
+
+		if (now - c->last_ns < tw->e->idle_ns)
+			return;
+		conn_close(tw, c, XG_TCP_CLOSE_IDLE);
+	}
+}
+
+/* One event of a connection. */
+static void conn_event(struct tcp_worker *tw, struct tcp_conn *c, uint32_t ev)
+{
+	if ((ev & EPOLLOUT) && c->out_len && conn_drain(tw, c))
+		return;
+	if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		conn_serve(tw, c); /* a read tells EOF and errors apart */
+}
+
+static void *tcp_worker_run(void *arg)
+{
+	struct xg_worker *w = arg;
+	struct tcp_worker *tw = w->priv;
+	struct epoll_event evs[XG_TCP_EVENTS];
+	struct link *l, *next;
+	uint64_t now;
+	int n, i;
+
+	xg_worker_pin(w);
+	while (!xg_server_stopping(w->srv)) {
+		bool busy = tw->accept_more || tw->turn.next != &tw->turn;
+
+		n = epoll_wait(tw->ep, evs, XG_TCP_EVENTS,
+			       busy ? 0 : XG_TCP_WAIT_MS);
+		if (n < 0 && errno != EINTR)
+			xg_stat_add(&w->stats.errors, 1);
+		now = xg_now_ns();
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.ptr == &listener_tag)
+				accept_some(tw, now);
+			else
+				conn_event(tw, evs[i].data.ptr, evs[i].events);
+		}
+		/* the connections left with more to read: one turn each
+		 * (a turn changes no list entry but its own) */
+		for (l = tw->turn.next; l != &tw->turn; l = next) {
+			next = l->next;
+			conn_serve(tw, conn_of(l, turn));
+		}
+		if (tw->accept_more)
+			accept_some(tw, now);
+		expire_idle(tw);
+	}
+	while (tw->idle.next != &tw->idle)
+		conn_close(tw, conn_of(tw->idle.next, idle), XG_TCP_CLOSE_STOP);
+	return NULL;
+}
+
+/* ---- the engine's operations ---- */
+
+static int tcp_start(void *state)
+{
+	struct tcp_engine *e = state;
+	int i, err;
+
+	for (i = 0; i < e->nworkers; i++) {
+		err = xg_worker_start(e->workers[i]->w, tcp_worker_run);
+		if (err) {
+			pr_warn("error: cannot start TCP worker %d: %s\n", i,
+				strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void tcp_stop(void *state)
+{
+	struct tcp_engine *e = state;
+	int i;
+
+	for (i = 0; e && i < e->nworkers; i++) {
+		struct xg_worker *w = e->workers[i]->w;
+
+		if (w->started) {
+			pthread_join(w->thread, NULL);
+			w->started = false;
+		}
+	}
+}
+
+static const char *tcp_describe(void *state)
+{
+	return ((struct tcp_engine *)state)->describe;
+}
+
+/* Every worker's connection counters summed. */
+static void tcp_totals(const struct tcp_engine *e, struct tcp_counts *t)
+{
+	int i, k;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < e->nworkers; i++) {
+		const struct tcp_counts *n = &e->workers[i]->n;
+
+		t->accepted += xg_stat_read(&n->accepted);
+		t->refused += xg_stat_read(&n->refused);
+		t->unsent_bytes += xg_stat_read(&n->unsent_bytes);
+		t->outbufs += xg_stat_read(&n->outbufs);
+		t->sessions_ended += xg_stat_read(&n->sessions_ended);
+		for (k = 0; k < XG_TCP_NCLOSE; k++)
+			t->closed[k] += xg_stat_read(&n->closed[k]);
+	}
+}
+
+static void tcp_report(void *state, FILE *f, xg_json *json)
+{
+	struct tcp_engine *e = state;
+	struct tcp_counts t;
+	xg_json *o, *m;
+	int k;
+
+	tcp_totals(e, &t);
+	if (json) {
+		o = xg_json_add(json, "tcp", xg_json_obj());
+		xg_json_u64(o, "accepted", t.accepted);
+		xg_json_u64(o, "refused", t.refused);
+		xg_json_i64(o, "open", atomic_load(&e->open));
+		xg_json_i64(o, "max", e->max_conns);
+		xg_json_u64(o, "unsent_bytes", t.unsent_bytes);
+		xg_json_u64(o, "output_buffers", t.outbufs);
+		xg_json_u64(o, "sessions_ended", t.sessions_ended);
+		m = xg_json_add(o, "closed", xg_json_obj());
+		for (k = 0; k < XG_TCP_NCLOSE; k++)
+			xg_json_u64(m, xg_tcp_close_names[k], t.closed[k]);
+		return;
+	}
+	fprintf(f, "  tcp: accepted %" PRIu64 ", refused %" PRIu64
+		   " (at most %d open), closed:",
+		t.accepted, t.refused, e->max_conns);
+	for (k = 0; k < XG_TCP_NCLOSE; k++)
+		fprintf(f, " %s %" PRIu64, xg_tcp_close_names[k], t.closed[k]);
+	fprintf(f, "; unsent %" PRIu64 " bytes, %" PRIu64
+		   " output buffers of %d bytes; %" PRIu64
+		   " sessions ended with their connection\n",
+		t.unsent_bytes, t.outbufs, XG_TCP_OUTBUF, t.sessions_ended);
+}
+
+static void tcp_destroy(void *state)
+{
+	struct tcp_engine *e = state;
+	int i;
+
+	if (!e)
+		return;
+	tcp_stop(e);
+	for (i = 0; i < e->nworkers; i++) {
+		struct tcp_worker *tw = e->workers[i];
+
+		while (tw->idle.next != &tw->idle) /* never started */
+			conn_close(tw, conn_of(tw->idle.next, idle),
+				   XG_TCP_CLOSE_STOP);
+		while (tw->pool) {
+			void *b = tw->pool;
+
+			tw->pool = *(void **)b;
+			free(b);
+		}
+		close(tw->ep);
+		close(tw->lfd);
+		free(tw);
+	}
+	free(e->workers);
+	free(e);
+}
+
+const struct xg_engine_ops xg_engine_tcp = {
+	.name = "tcp",
+	.open = tcp_open,
+	.start = tcp_start,
+	.stop = tcp_stop,
+	.describe = tcp_describe,
+	.report = tcp_report,
+	.destroy = tcp_destroy,
+};

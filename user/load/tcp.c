@@ -1,0 +1,776 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `xdpgame load --tcp ADDR:PORT --connections N`: the game client over N
+ * TCP connections, one thread, edge-triggered epoll.
+ *
+ * A run has four phases:
+ *   1. connect: N non-blocking connects, at most TL_CONNECTING at a time,
+ *      each from the next --source-addrs address (bound with
+ *      IP_BIND_ADDRESS_NO_PORT, so that each address has the whole
+ *      ephemeral port range towards the server); the time from connect() to
+ *      the connection's being writable goes into the connect histogram.
+ *   2. join: once every connection is open (or failed), connection i runs
+ *      protocol v2's handshake over its stream for player first_player + i
+ *      (JOIN, CHALLENGE, ANSWER, WELCOME; load/handshake.c builds the
+ *      ANSWER and its connect token): the session is bound to that
+ *      connection, and the server ends it when the connection closes, so
+ *      the run needs no LEAVE. Connections past --players (the world has
+ *      65536 ids) only send JOIN and read its CHALLENGE, which holds
+ *      nothing on the server. JOIN to WELCOME goes into the join histogram.
+ *   3. opening round: each player sends one request; its RTT goes into the
+ *      opening round's histogram. Every connection is then open at once
+ *      and has been answered.
+ *   4. play: the first --active connections keep --window requests in
+ *      flight each (closed loop) until --count requests in all were sent or
+ *      --duration is over; those RTTs are the run's RTT.
+ * Requests are the mix's (load/mix.c), like the UDP client's, each for its
+ * connection's player with its session token. Replies are cut from the
+ * stream by game/stream.h and checked in order: each must answer the
+ * oldest request in flight on its connection (seq, type, echoed
+ * timestamp, player, token, status). A request unanswered after --timeout is lost
+ * and its connection closed (a stream cannot skip it); a connection the
+ * server closes loses what it had in flight.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <xdpgame/proto.h>
+
+#include "core/json.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "game/msg.h"
+#include "game/stream.h"
+#include "load/handshake.h"
+#include "load/report.h"
+#include "load/target.h"
+#include "load/tcp.h"
+
+enum {
+	TL_EVENTS = 1024,       /* epoll events per wait */
+	TL_CONNECTING = 512,    /* connects in progress at most */
+	TL_RBUF = 16384,        /* bytes per read */
+	TL_FD_SLACK = 64,
+};
+
+#define TL_SCAN_NS 100000000ull /* timeouts checked every 100 ms */
+
+enum tl_state { TL_NEW, TL_CONNECTING_, TL_OPEN, TL_DEAD };
+enum tl_phase { PH_CONNECT, PH_JOIN, PH_OPENING, PH_PLAY };
+/* A connection's handshake. */
+enum tl_hs { HS_NONE, HS_JOIN_SENT, HS_ANSWER_SENT, HS_DONE };
+
+/* A request in flight; a connection's are a ring of --window. */
+struct tl_req {
+	uint64_t sent_ns;
+	uint32_t seq;
+	uint8_t kind;   /* enum xg_kind */
+	uint8_t first;  /* of the opening round */
+};
+
+struct tl_conn {
+	int fd;
+	uint8_t state;     /* enum tl_state */
+	uint8_t inflight;  /* requests in its ring, oldest at head */
+	uint8_t head;
+	uint8_t opened;    /* sent its opening request */
+	uint8_t answered;  /* its opening request was answered */
+	uint8_t hs;        /* enum tl_hs */
+	uint32_t hs_seq;   /* its JOIN's and ANSWER's sequence number */
+	uint64_t t0;       /* connect(), then its JOIN */
+	uint64_t hs_sent;  /* its last handshake step */
+	struct xg_stream_in in;
+};
+
+struct tl_stats {
+	uint32_t opened, failed, closed; /* closed: by the server */
+	uint64_t sent, acked, lost, wrong, errors, bytes_out, bytes_in;
+	uint64_t per_kind_sent[XG_NKINDS];
+	struct xg_hist connect, join, first, rtt;
+	struct xg_handshake_result hs;
+	uint32_t challenged;             /* connections without a player that
+					    read their CHALLENGE */
+	uint64_t started, connected, finished; /* CLOCK_MONOTONIC ns */
+	uint64_t hs_started;
+};
+
+struct tl_ctx {
+	const struct xg_tcp_load_opts *o;
+	int ep;
+	struct tl_conn *conns;
+	struct tl_req *q;        /* o->window per connection */
+	struct xg_mix mix;
+	uint64_t *tokens;        /* the players' session tokens, by index */
+	uint32_t next_seq;
+	struct sockaddr_storage dst;
+	socklen_t dstlen;
+	struct sockaddr_storage *src;
+	int nsrc;
+	uint32_t next_conn, connecting;
+	enum tl_phase ph;
+	uint64_t inflight, opening_left, join_left;
+	struct tl_conn *cur;     /* the connection whose acks are read */
+	uint64_t now;
+	bool said_ports;
+	struct tl_stats st;
+};
+
+static volatile sig_atomic_t tl_signalled;
+
+static void tl_on_signal(int sig)
+{
+	tl_signalled = sig;
+}
+
+/* ---- setup ---- */
+
+static int resolve(struct tl_ctx *c)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
+	const char *port;
+	char host[256];
+	int err;
+
+	if (xg_load_split_target(c->o->target, host, sizeof(host), &port))
+		return -EINVAL;
+	err = getaddrinfo(host, port, &hints, &res);
+	if (err) {
+		pr_warn("error: load: cannot resolve '%s' port '%s': %s\n",
+			host, port, gai_strerror(err));
+		return -EINVAL;
+	}
+	memcpy(&c->dst, res->ai_addr, res->ai_addrlen);
+	c->dstlen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+/* One source address into c->src, of the target's family. */
+static int add_source(struct tl_ctx *c, int family, const void *addr)
+{
+	struct sockaddr_storage *s = &c->src[c->nsrc];
+
+	if (c->nsrc == XG_TCPL_MAX_SOURCES || family != c->dst.ss_family)
+		return -EINVAL;
+	memset(s, 0, sizeof(*s));
+	s->ss_family = (sa_family_t)family;
+	if (family == AF_INET)
+		memcpy(&((struct sockaddr_in *)s)->sin_addr, addr, 4);
+	else
+		memcpy(&((struct sockaddr_in6 *)s)->sin6_addr, addr, 16);
+	c->nsrc++;
+	return 0;
+}
+
+/* --source-addrs: ADDR or IPv4 range A-B, comma separated. */
+static int parse_sources(struct tl_ctx *c, const char *list)
+{
+	char *dup = strdup(list), *save = NULL, *tok, *dash;
+	struct in6_addr a6;
+	struct in_addr a, b;
+	int err = 0;
+	uint32_t i;
+
+	c->src = calloc(XG_TCPL_MAX_SOURCES, sizeof(*c->src));
+	if (!dup || !c->src) {
+		free(dup);
+		return -ENOMEM;
+	}
+	for (tok = strtok_r(dup, ",", &save); tok && !err;
+	     tok = strtok_r(NULL, ",", &save)) {
+		dash = strchr(tok, '-');
+		if (dash)
+			*dash = '\0';
+		if (dash && inet_pton(AF_INET, tok, &a) == 1 &&
+		    inet_pton(AF_INET, dash + 1, &b) == 1 &&
+		    ntohl(a.s_addr) <= ntohl(b.s_addr)) {
+			for (i = ntohl(a.s_addr); !err && i <= ntohl(b.s_addr);
+			     i++) {
+				struct in_addr x = { .s_addr = htonl(i) };
+
+				err = add_source(c, AF_INET, &x);
+			}
+		} else if (!dash && inet_pton(AF_INET, tok, &a) == 1) {
+			err = add_source(c, AF_INET, &a);
+		} else if (!dash && inet_pton(AF_INET6, tok, &a6) == 1) {
+			err = add_source(c, AF_INET6, &a6);
+		} else {
+			err = -EINVAL;
+		}
+	}
+	free(dup);
+	if (err || !c->nsrc)
+		pr_warn("error: load: invalid --source-addrs '%s': want addresses of the target's family or IPv4 ranges A-B, %d at most, comma separated\n",
+			list, XG_TCPL_MAX_SOURCES);
+	return err ? err : c->nsrc ? 0 : -EINVAL;
+}
+
+/* Room for every connection's socket: the soft limit raised to the hard. */
+static int fd_room(uint32_t n)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)n + TL_FD_SLACK;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 0;
+	if (rl.rlim_cur >= need)
+		return 0;
+	rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur >= need)
+		return 0;
+	pr_warn("error: load: %u connections need %llu open files, the limit is %llu; raise it (as root: ulimit -n %llu)\n",
+		n, (unsigned long long)need, (unsigned long long)rl.rlim_max,
+		(unsigned long long)need);
+	return -EMFILE;
+}
+
+/* ---- connections ---- */
+
+static void conn_kill(struct tl_ctx *c, struct tl_conn *t)
+{
+	c->st.lost += t->inflight;
+	c->inflight -= t->inflight;
+	if (c->ph == PH_OPENING && t->state == TL_OPEN && !t->answered &&
+	    (uint32_t)(t - c->conns) < c->o->players && c->tokens[t - c->conns])
+		c->opening_left--; /* it was counted when the round began */
+	if (t->hs == HS_JOIN_SENT || t->hs == HS_ANSWER_SENT) {
+		c->join_left--;
+		t->hs = HS_DONE;
+	}
+	t->inflight = 0;
+	t->state = TL_DEAD;
+	close(t->fd);
+	t->fd = -1;
+}
+
+static bool may_send(const struct tl_ctx *c, const struct tl_conn *t)
+{
+	if (t->state != TL_OPEN || (uint32_t)(t - c->conns) >= c->o->players ||
+	    !c->tokens[t - c->conns])
+		return false; /* only a player with a session plays */
+	if (c->ph == PH_OPENING)
+		return !t->opened;
+	if (c->ph != PH_PLAY || (uint32_t)(t - c->conns) >= c->o->active ||
+	    c->st.sent >= c->o->count)
+		return false;
+	return !c->o->duration_ns ||
+	       c->now - c->st.connected < c->o->duration_ns;
+}
+
+/* Fill the connection's window in one write. */
+static void conn_fill(struct tl_ctx *c, struct tl_conn *t)
+{
+	unsigned char buf[XG_TCPL_MAX_WINDOW * XG_MAX_MSG_SIZE];
+	struct tl_req *ring = &c->q[(t - c->conns) * c->o->window];
+	uint32_t n = 0, len = 0, slot;
+	ssize_t r;
+
+	while (may_send(c, t) && t->inflight + n < c->o->window &&
+	       c->st.sent + n < c->o->count && !(c->ph == PH_OPENING && n)) {
+		enum xg_kind k = xg_mix_pick(&c->mix);
+		uint32_t seq = c->next_seq + n;
+
+		len += xg_mix_request_as(&c->mix, buf + len, k,
+					 (uint32_t)(t - c->conns), seq, c->now,
+					 xg_mix_rand(&c->mix));
+		slot = (t->head + t->inflight + n) % c->o->window;
+		ring[slot] = (struct tl_req){ .sent_ns = c->now, .seq = seq,
+					      .kind = (uint8_t)k,
+					      .first = c->ph == PH_OPENING };
+		n++;
+	}
+	if (!n)
+		return;
+	r = send(t->fd, buf, len, MSG_NOSIGNAL);
+	if (r != (ssize_t)len) {
+		/* a few hundred bytes on a connection with nothing unread:
+		 * a short write means the connection is broken */
+		c->st.errors++;
+		conn_kill(c, t);
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		slot = (t->head + t->inflight + i) % c->o->window;
+		c->st.per_kind_sent[ring[slot].kind]++;
+	}
+	if (c->ph == PH_OPENING)
+		t->opened = 1;
+	t->inflight = (uint8_t)(t->inflight + n);
+	c->inflight += n;
+	c->next_seq += n;
+	c->st.sent += n;
+	c->st.bytes_out += len;
+}
+
+/* Send one handshake step; false if the connection broke. */
+static bool hs_send(struct tl_ctx *c, struct tl_conn *t, const void *buf,
+		    uint32_t len)
+{
+	if (send(t->fd, buf, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		c->st.errors++;
+		conn_kill(c, t);
+		return false;
+	}
+	c->st.bytes_out += len;
+	t->hs_sent = c->now;
+	return true;
+}
+
+/* Start the connection's handshake: its JOIN. */
+static void hs_start(struct tl_ctx *c, struct tl_conn *t)
+{
+	unsigned char buf[XG_MAX_MSG_SIZE];
+	uint32_t i = (uint32_t)(t - c->conns);
+	uint32_t player = c->o->first_player + i % c->o->players;
+
+	if (t->state != TL_OPEN || t->hs != HS_NONE)
+		return;
+	t->hs_seq = c->next_seq++;
+	t->hs = HS_JOIN_SENT;
+	t->t0 = c->now;
+	c->join_left++;
+	hs_send(c, t, buf, xg_msg_join(buf, t->hs_seq, player, c->now));
+}
+
+/* A reply during the connection's handshake: CHALLENGE, then WELCOME. */
+static void hs_reply(struct tl_ctx *c, struct tl_conn *t, const void *frame,
+		     uint32_t len)
+{
+	const struct xg_tcp_load_opts *o = c->o;
+	uint32_t i = (uint32_t)(t - c->conns);
+	uint32_t player = o->first_player + i % o->players;
+	unsigned char buf[XG_MAX_MSG_SIZE];
+	struct xg_reply_view v;
+	uint16_t srv_port = 0;
+	uint8_t srv[16] = {};
+
+	if (xg_reply_parse(frame, len, &v) || v.seq != t->hs_seq ||
+	    v.player != player ||
+	    v.type != (t->hs == HS_JOIN_SENT ? XG_MSG_CHALLENGE :
+					       XG_MSG_WELCOME)) {
+		pr_debug("wrong: connection %u: handshake reply type %#x seq %u player %u\n",
+			 i, v.type, v.seq, v.player);
+		c->st.wrong++;
+		return;
+	}
+	if (t->hs == HS_JOIN_SENT && i >= o->players) {
+		t->hs = HS_DONE; /* no player here: the CHALLENGE is all */
+		c->st.challenged++;
+		c->join_left--;
+		return;
+	}
+	if (t->hs == HS_JOIN_SENT) {
+		if (o->backend)
+			xg_handshake_server_addr(t->fd, srv, &srv_port);
+		t->hs = HS_ANSWER_SENT;
+		hs_send(c, t, buf,
+			xg_handshake_answer(buf, o->backend, player, t->hs_seq,
+					    c->now, &v.cookie, srv, srv_port));
+		return;
+	}
+	t->hs = HS_DONE;
+	c->join_left--;
+	xg_hist_record(&c->st.join, c->now - t->t0);
+	if (v.status == XG_ST_OK && v.session) {
+		c->tokens[i] = v.session;
+		c->st.hs.joined++;
+	} else if (!c->st.hs.refused++) {
+		c->st.hs.first_refusal = v.status;
+	}
+}
+
+/* One reply from the stream (game/stream.h callback): during the
+ * handshake its next step; then it must answer the oldest request in
+ * flight on the connection. */
+static int on_ack(void *arg, const void *frame, uint32_t len)
+{
+	struct tl_ctx *c = arg;
+	struct tl_conn *t = c->cur;
+	struct tl_req *f = &c->q[(t - c->conns) * c->o->window + t->head];
+	union {
+		struct xg_hdr h;
+		unsigned char b[XG_MAX_MSG_SIZE];
+	} a;
+
+	if (t->hs == HS_JOIN_SENT || t->hs == HS_ANSWER_SENT) {
+		hs_reply(c, t, frame, len);
+		return t->state == TL_OPEN ? 0 : -EPIPE;
+	}
+	memcpy(a.b, frame, len);
+	if (!t->inflight) {
+		pr_debug("wrong: an ack with nothing in flight\n");
+		c->st.wrong++;
+		return 0;
+	}
+	if (!xg_mix_ack_framed(a.b, len) || xg_le32(a.h.seq) != f->seq ||
+	    !xg_mix_ack_matches(&c->mix, a.b, f->kind,
+				(uint32_t)(t - c->conns), f->sent_ns)) {
+		pr_debug("wrong: ack seq %u, %u expected (type %#x status %u)\n",
+			 xg_le32(a.h.seq), f->seq, a.h.type, a.h.status);
+		c->st.wrong++;
+	} else {
+		c->st.acked++;
+		xg_hist_record(f->first ? &c->st.first : &c->st.rtt,
+			       c->now - f->sent_ns);
+	}
+	if (f->first) {
+		c->opening_left--;
+		t->answered = 1;
+	}
+	t->head = (uint8_t)((t->head + 1) % c->o->window);
+	t->inflight--;
+	c->inflight--;
+	return 0;
+}
+
+static void conn_read(struct tl_ctx *c, struct tl_conn *t)
+{
+	unsigned char buf[TL_RBUF];
+	ssize_t n;
+
+	c->cur = t;
+	for (;;) {
+		n = read(t->fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			if (n == 0) {
+				c->st.closed++;
+				pr_debug("connection %td closed by the server\n",
+					 t - c->conns);
+			} else {
+				c->st.errors++;
+			}
+			conn_kill(c, t);
+			return;
+		}
+		c->st.bytes_in += (uint64_t)n;
+		if (xg_stream_feed(&t->in, buf, (size_t)n, on_ack, c)) {
+			if (t->state == TL_OPEN) { /* else a send failed */
+				c->st.wrong++; /* an impossible size field */
+				conn_kill(c, t);
+			}
+			return;
+		}
+		if ((size_t)n < sizeof(buf))
+			return;
+	}
+}
+
+static void conn_opened(struct tl_ctx *c, struct tl_conn *t)
+{
+	int err = 0;
+	socklen_t el = sizeof(err);
+
+	c->connecting--;
+	if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &err, &el) || err) {
+		pr_debug("connection %td: %s\n", t - c->conns, strerror(err));
+		c->st.failed++;
+		conn_kill(c, t);
+		return;
+	}
+	t->state = TL_OPEN;
+	c->st.opened++;
+	xg_hist_record(&c->st.connect, c->now - t->t0);
+}
+
+/* Start connects while fewer than TL_CONNECTING are in progress. */
+static void open_some(struct tl_ctx *c)
+{
+	const struct xg_tcp_load_opts *o = c->o;
+	int one = 1, fd;
+
+	while (c->connecting < TL_CONNECTING && c->next_conn < o->connections) {
+		uint32_t i = c->next_conn++;
+		struct tl_conn *t = &c->conns[i];
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT |
+						    EPOLLRDHUP | EPOLLET,
+					  .data.u32 = i };
+
+		t->fd = -1;
+		fd = socket(c->dst.ss_family,
+			    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			pr_warn("error: load: connection %u: socket: %s\n", i,
+				strerror(errno));
+			c->st.failed += o->connections - i;
+			c->next_conn = o->connections;
+			return;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		t->fd = fd;
+		t->t0 = xg_now_ns();
+		if (c->nsrc) {
+			const struct sockaddr_storage *s = &c->src[i % (uint32_t)c->nsrc];
+
+			setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+				   sizeof(one));
+			if (bind(fd, (const void *)s,
+				 s->ss_family == AF_INET ? sizeof(struct sockaddr_in) :
+							   sizeof(struct sockaddr_in6))) {
+				pr_warn("error: load: cannot bind a source address of --source-addrs: %s (is it on an interface?)\n",
+					strerror(errno));
+				c->st.failed++;
+				conn_kill(c, t);
+				continue;
+			}
+		}
+		if (epoll_ctl(c->ep, EPOLL_CTL_ADD, fd, &ev) ||
+		    (connect(fd, (void *)&c->dst, c->dstlen) &&
+		     errno != EINPROGRESS)) {
+			if (errno == EADDRNOTAVAIL && !c->said_ports) {
+				pr_warn("error: load: out of local ports after %u connections; add source addresses (--source-addrs) or widen net.ipv4.ip_local_port_range\n",
+					c->st.opened);
+				c->said_ports = true;
+			}
+			c->st.failed++;
+			conn_kill(c, t);
+			continue;
+		}
+		t->state = TL_CONNECTING_;
+		c->connecting++;
+	}
+}
+
+/* Requests older than the timeout: lost, and their connection closed. */
+static void expire(struct tl_ctx *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->o->connections; i++) {
+		struct tl_conn *t = &c->conns[i];
+
+		if (t->state == TL_OPEN && t->inflight &&
+		    c->now - c->q[i * c->o->window + t->head].sent_ns >=
+			    c->o->timeout_ns)
+			conn_kill(c, t);
+		else if (t->state == TL_OPEN &&
+			 (t->hs == HS_JOIN_SENT || t->hs == HS_ANSWER_SENT) &&
+			 c->now - t->hs_sent >= c->o->timeout_ns)
+			conn_kill(c, t); /* unanswered: counted at the end */
+	}
+}
+
+/* Move to the next phase when this one is done. */
+static void advance(struct tl_ctx *c)
+{
+	uint32_t i;
+
+	if (c->ph == PH_CONNECT && c->next_conn == c->o->connections &&
+	    !c->connecting) {
+		c->st.connected = c->now;
+		c->st.hs_started = c->now;
+		c->ph = PH_JOIN;
+		for (i = 0; i < c->o->connections; i++)
+			hs_start(c, &c->conns[i]);
+	}
+	if (c->ph == PH_JOIN && !c->join_left) {
+		c->st.hs.seconds_ns = c->now - c->st.hs_started;
+		c->ph = PH_OPENING;
+		for (i = 0; i < c->o->players; i++)
+			c->opening_left += c->conns[i].state == TL_OPEN &&
+					   c->tokens[i];
+		for (i = 0; i < c->o->players; i++)
+			conn_fill(c, &c->conns[i]);
+	}
+	if (c->ph == PH_OPENING && !c->opening_left) {
+		c->ph = PH_PLAY;
+		for (i = 0; i < c->o->active; i++)
+			conn_fill(c, &c->conns[i]);
+	}
+}
+
+/* Done when nothing is in flight after the opening round; with
+ * --duration the connections stay open until it is over, played on or not
+ * (--active 0 holds them open, idle). */
+static bool finished(const struct tl_ctx *c)
+{
+	return c->ph == PH_PLAY && !c->inflight &&
+	       (!c->o->duration_ns ||
+		c->now - c->st.connected >= c->o->duration_ns);
+}
+
+static void progress(struct tl_ctx *c, uint64_t *next)
+{
+	if (c->o->quiet || c->now < *next)
+		return;
+	fprintf(stderr, "[%4" PRIu64 "s] open %u of %u (failed %u), sent %" PRIu64
+		", acked %" PRIu64 ", lost %" PRIu64 ", wrong %" PRIu64 "\n",
+		(uint64_t)((c->now - c->st.started) / 1000000000ull), c->st.opened,
+		c->o->connections, c->st.failed, c->st.sent, c->st.acked,
+		c->st.lost, c->st.wrong);
+	*next += 1000000000ull;
+}
+
+static void tl_run(struct tl_ctx *c)
+{
+	struct epoll_event evs[TL_EVENTS];
+	uint64_t next_progress, next_scan;
+	int n, i;
+
+	c->now = c->st.started = xg_now_ns();
+	next_progress = c->now + 1000000000ull;
+	next_scan = c->now + TL_SCAN_NS;
+	while (!tl_signalled && !finished(c)) {
+		open_some(c);
+		n = epoll_wait(c->ep, evs, TL_EVENTS, 10);
+		if (n < 0 && errno != EINTR)
+			c->st.errors++;
+		c->now = xg_now_ns();
+		for (i = 0; i < n; i++) {
+			struct tl_conn *t = &c->conns[evs[i].data.u32];
+
+			if (t->state == TL_CONNECTING_)
+				conn_opened(c, t);
+			if (t->state == TL_OPEN &&
+			    (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+				conn_read(c, t);
+			if (t->state == TL_OPEN)
+				conn_fill(c, t);
+		}
+		if (c->now >= next_scan) {
+			expire(c);
+			next_scan = c->now + TL_SCAN_NS;
+		}
+		advance(c);
+		progress(c, &next_progress);
+	}
+	c->st.finished = xg_now_ns();
+}
+
+/* ---- report ---- */
+
+static int tl_report(const struct tl_ctx *c)
+{
+	const struct xg_tcp_load_opts *o = c->o;
+	const struct tl_stats *s = &c->st;
+	double secs = (double)(s->finished - s->started) / 1e9;
+	double play = (double)(s->finished - (s->connected ? s->connected :
+							      s->finished)) / 1e9;
+	xg_json *root, *kinds;
+	int k, err;
+
+	if (!o->json) {
+		printf("load tcp %s: %.2f s, connections %u, opened %u, failed %u, closed by the server %u\n",
+		       o->target, secs, o->connections, s->opened, s->failed,
+		       s->closed);
+		printf("  sent %" PRIu64 ", acked %" PRIu64 ", lost %" PRIu64
+		       ", wrong %" PRIu64 ", errors %" PRIu64
+		       "; %u active with window %u: %.0f acks/s after the opening round\n",
+		       s->sent, s->acked, s->lost, s->wrong, s->errors,
+		       o->active, o->window,
+		       xg_per_sec((double)s->rtt.count, play));
+		xg_handshake_print(stdout, &s->hs);
+		if (s->challenged || o->connections > o->players)
+			printf("  %u connections without a player (past --players): %u read their CHALLENGE\n",
+			       o->connections - o->players, s->challenged);
+		xg_load_hist_text(stdout, "connect", &s->connect);
+		xg_load_hist_text(stdout, "join", &s->join);
+		xg_load_hist_text(stdout, "opening round rtt", &s->first);
+		xg_load_hist_text(stdout, "rtt", &s->rtt);
+		return 0;
+	}
+	root = xg_json_obj();
+	xg_json_str(root, "target", o->target);
+	xg_json_dbl(root, "seconds", secs);
+	xg_json_u64(root, "connections", o->connections);
+	xg_json_u64(root, "opened", s->opened);
+	xg_json_u64(root, "failed", s->failed);
+	xg_json_u64(root, "closed", s->closed);
+	xg_json_u64(root, "active", o->active);
+	xg_json_u64(root, "window", o->window);
+	xg_json_u64(root, "sent", s->sent);
+	xg_json_u64(root, "acked", s->acked);
+	xg_json_u64(root, "lost", s->lost);
+	xg_json_u64(root, "wrong", s->wrong);
+	xg_json_u64(root, "errors", s->errors);
+	xg_json_u64(root, "bytes_out", s->bytes_out);
+	xg_json_u64(root, "bytes_in", s->bytes_in);
+	xg_json_u64(root, "pps", (uint64_t)xg_per_sec((double)s->rtt.count, play));
+	xg_json_u64(root, "players", o->players);
+	xg_json_u64(root, "challenged", s->challenged);
+	xg_handshake_json(root, &s->hs);
+	xg_json_add(root, "connect_ns", xg_load_hist_json(&s->connect));
+	xg_json_add(root, "join_ns", xg_load_hist_json(&s->join));
+	xg_json_add(root, "opening_rtt_ns", xg_load_hist_json(&s->first));
+	xg_json_add(root, "rtt_ns", xg_load_hist_json(&s->rtt));
+	kinds = xg_json_add(root, "sent_by_kind", xg_json_obj());
+	for (k = 0; k < XG_NKINDS; k++)
+		xg_json_u64(kinds, xg_kind_names[k], s->per_kind_sent[k]);
+	err = xg_json_print(stdout, root);
+	if (err)
+		pr_warn("error: load: cannot print the report: %s\n",
+			strerror(-err));
+	return err;
+}
+
+int xg_tcp_load(const struct xg_tcp_load_opts *o)
+{
+	struct tl_ctx c = { .o = o, .ep = -1 };
+	uint32_t i;
+	int ret;
+
+	ret = resolve(&c);
+	if (!ret && o->sources)
+		ret = parse_sources(&c, o->sources);
+	if (!ret)
+		ret = fd_room(o->connections);
+	if (ret)
+		goto out;
+	c.next_seq = xg_mix_init(&c.mix, o->weights, o->first_player,
+				 o->players, o->seed);
+	c.conns = calloc(o->connections, sizeof(*c.conns));
+	c.q = calloc((size_t)o->connections * o->window, sizeof(*c.q));
+	c.tokens = calloc(o->players, sizeof(*c.tokens));
+	c.mix.tokens = c.tokens;
+	c.ep = epoll_create1(EPOLL_CLOEXEC);
+	if (!c.conns || !c.q || !c.tokens || c.ep < 0) {
+		pr_warn("error: load: out of memory or epoll: %s\n",
+			strerror(errno));
+		ret = -ENOMEM;
+		goto out;
+	}
+	xg_hist_reset(&c.st.connect);
+	xg_hist_reset(&c.st.first);
+	xg_hist_reset(&c.st.join);
+	xg_hist_reset(&c.st.rtt);
+	signal(SIGINT, tl_on_signal);
+	signal(SIGTERM, tl_on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	tl_run(&c);
+	c.st.hs.unanswered = o->players - c.st.hs.joined - c.st.hs.refused;
+	if (c.ph == PH_JOIN) /* stopped before every handshake was over */
+		c.st.hs.seconds_ns = c.st.finished - c.st.hs_started;
+	ret = c.st.opened == o->connections && c.st.hs.joined == o->players &&
+			      c.st.acked == c.st.sent && !c.st.wrong &&
+			      !c.st.lost && !c.st.errors ?
+		      0 : -EBADMSG;
+	if (tl_report(&c))
+		ret = -EIO;
+out:
+	for (i = 0; c.conns && i < o->connections; i++)
+		if (c.conns[i].state != TL_NEW && c.conns[i].fd >= 0)
+			close(c.conns[i].fd);
+	if (c.ep >= 0)
+		close(c.ep);
+	free(c.conns);
+	free(c.q);
+	free(c.tokens);
+	free(c.src);
+	return ret;
+}
