@@ -30,7 +30,10 @@ static int loop_json(const struct xg_loop_opts *o,
 	_Static_assert(sizeof(rtt_keys) / sizeof(rtt_keys[0]) ==
 		       sizeof(rtt_vals) / sizeof(rtt_vals[0]), "one key a value");
 
+	double send_secs = (double)c->sending_ns / 1e9;
+
 	xg_json_str(root, "target", o->target);
+	xg_json_str(root, "path", o->xsk ? "xsk" : "socket");
 	xg_json_dbl(root, "seconds", secs);
 	xg_json_u64(root, "sent", c->sent);
 	xg_json_u64(root, "acked", c->acked);
@@ -40,6 +43,13 @@ static int loop_json(const struct xg_loop_opts *o,
 	xg_json_u64(root, "errors", c->errors);
 	/* acks a second, a whole number */
 	xg_json_u64(root, "pps", (uint64_t)llround(per_sec((double)c->acked, secs)));
+	/* over the time spent sending: what was offered, what came back */
+	xg_json_u64(root, "offered_pps",
+		    (uint64_t)llround(per_sec((double)c->sent, send_secs)));
+	xg_json_u64(root, "served_pps",
+		    (uint64_t)llround(per_sec((double)c->acked, send_secs)));
+	if (o->xsk)
+		xg_json_u64(root, "client_drops", c->client_drops);
 	xg_json_dbl(root, "mbps_out", per_sec((double)c->bytes_out * 8, secs) / 1e6);
 	xg_json_dbl(root, "mbps_in", per_sec((double)c->bytes_in * 8, secs) / 1e6);
 	rtt = xg_json_add(root, "rtt_ns", xg_json_obj());
@@ -77,6 +87,14 @@ int xg_loop_report(const struct xg_loop_opts *o,
 	       c->per_kind_sent[XG_KIND_MOVE], c->per_kind_sent[XG_KIND_ATTACK],
 	       c->per_kind_sent[XG_KIND_HEARTBEAT],
 	       c->per_kind_sent[XG_KIND_OOB]);
+	printf("  while sending (%.2f s): offered %.0f requests/s, served %.0f acks/s",
+	       (double)c->sending_ns / 1e9,
+	       per_sec((double)c->sent, (double)c->sending_ns / 1e9),
+	       per_sec((double)c->acked, (double)c->sending_ns / 1e9));
+	if (o->xsk)
+		printf("; over AF_XDP on %s, %" PRIu64 " acks dropped by the client's socket",
+		       o->xsk, c->client_drops);
+	printf("\n");
 	xg_handshake_print(stdout, &c->hs);
 	printf("  rtt us: min %.1f avg %.1f max %.1f p50 %.1f p90 %.1f p99 %.1f p99.9 %.1f\n",
 	       (double)s.min / 1e3, (double)s.avg / 1e3, (double)s.max / 1e3,
