@@ -447,6 +447,8 @@ int cmd_attach(int argc, char **argv)
 		err = attach_xsk(&o, &srv, xdp, &eng[1]);
 		if (err)
 			goto out;
+		srv.xsk_serving = eng[1] && xsk_queue_count(&o) ==
+						    xg_netdev_rx_queues(o.cfg.ifname);
 	}
 	err = xg_engine_start(eng[0]);
 	if (!err)
