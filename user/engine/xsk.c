@@ -238,7 +238,7 @@ static uint32_t handle_frame(struct xsk_worker *x, struct xg_handler_ctx *ctx,
 	int r;
 
 	/* The XDP program sent only valid game UDP here; the walk finds it
-	 * again (the same code), and the handler validates it again. */
+	 * again (the same code), the handler trusts its validation. */
 	if (xg_frame_walk(pkt, end, XG_XDP_IPV6_EXT_DEFAULT, &f) != XG_FRAME_UDP ||
 	    xg_frame_udp_len(&f, end)) {
 		xg_stat_add(&x->w->stats.errors, 1);
@@ -246,7 +246,10 @@ static uint32_t handle_frame(struct xsk_worker *x, struct xg_handler_ctx *ctx,
 	}
 	xg_frame_peer(&f, &peer);
 	ctx->peer = &peer;
-	r = xg_handle(ctx, f.payload, f.len, f.payload, f.len);
+	/* in place, with the frame's room: the XDP program validated it */
+	ctx->validated = true;
+	r = xg_handle(ctx, f.payload, f.len, f.payload,
+		      XSK_FRAME_SIZE - (uint32_t)((char *)f.payload - (char *)pkt));
 	if (r <= 0 || r > XG_MAX_REPLY_SIZE)
 		return 0;
 	return xg_frame_reply(&f, pkt, (uint32_t)r);
