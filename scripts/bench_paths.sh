@@ -26,11 +26,12 @@ STEP_S=${XG_BENCH_STEP_S:-1}
 RATES=${XG_BENCH_RATES:-100000 200000 300000 400000 500000 600000 800000 1000000 1250000 1500000 2000000}
 COST_RATE=${XG_BENCH_COST_RATE:-100000}
 PINGPONG=${XG_BENCH_PINGPONG:-5000}
-BPATHS=${XG_BENCH_PATHS:-naive sockets xsk busy kernel echo swap}
+BPATHS=${XG_BENCH_PATHS:-naive sockets xsk busy busynt kernel echo swap}
 CAP_PLOT=$ROOT/docs/capacity.png
 CDF_PLOT=$ROOT/docs/latency-cdf.png
 BLIMITS="--handshake-rate 0 --handshake-total 0 --session-rate 0"
 ECHO_BIN=$ROOT/build/bench_echo
+BP= # the path being measured
 FIRST=0
 
 declare -A PDESC PSRV PMIX PLOADX
@@ -42,11 +43,13 @@ PDESC[xsk]="AF_XDP (copy mode)"
 PSRV[xsk]="--mode native --queues 1 --workers 1 --cpus $SRV_CPU $BLIMITS"
 PDESC[busy]="AF_XDP --busy-poll"
 PSRV[busy]="--mode native --queues 1 --workers 1 --cpus $SRV_CPU --busy-poll $BLIMITS"
+PDESC[busynt]="AF_XDP --busy-poll, server NAPI not threaded"
+PSRV[busynt]=${PSRV[busy]}
 PDESC[kernel]="in-kernel replies (heartbeats)"
 PSRV[kernel]="--mode native --queues 1 --workers 1 --cpus $SRV_CPU --kernel-replies $BLIMITS"
 PDESC[echo]="bare AF_XDP echo (no game work)"
 PDESC[swap]="bare XDP_TX swap (no game work)"
-for p in naive sockets xsk busy echo; do PMIX[$p]=move:1; done
+for p in naive sockets xsk busy busynt echo; do PMIX[$p]=move:1; done
 PMIX[kernel]=heartbeat:1
 PMIX[swap]=heartbeat:1
 PLOADX[echo]=--no-join
@@ -61,6 +64,18 @@ paths_setup_net() {
 	srv ethtool -K "$SIF" gro on >/dev/null 2>&1
 	cli ethtool -K "$CIF" gro on >/dev/null 2>&1
 	pin_napi "$CLI" "$CIF" "$CLI_CPU"
+	pin_srv_napi
+}
+
+# The server end's NAPI: a thread pinned to SRV_CPU, except for busynt,
+# where NAPI runs in softirq (threaded off) and the busy-polling worker
+# takes it over.
+pin_srv_napi() {
+	if [ "$BP" = busynt ]; then
+		ip netns exec "$SRV" sh -c "echo 0 > /sys/class/net/$SIF/threaded"
+		echo "  placement: $SIF NAPI not threaded (softirq)"
+		return 0
+	fi
 	pin_napi "$SRV" "$SIF" "$SRV_CPU"
 }
 
@@ -110,7 +125,7 @@ paths_cpu_ns() {
 	{
 		[ -n "$SPID" ] && [ "$1" != swap ] && cat /proc/"$SPID"/task/*/schedstat 2>/dev/null
 		for t in $pids; do cat /proc/"$t"/schedstat 2>/dev/null; done
-	} | awk '{ s += $1 } END { printf "%d\n", s }'
+	} | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 
 # One client run of path $1 into $2 (JSON), the rest its load options.
@@ -131,7 +146,7 @@ paths_load() {
 	for pin in 1 2 3; do
 		sleep 0.2
 		pin_napi "$CLI" "$CIF" "$CLI_CPU" >/dev/null
-		pin_napi "$SRV" "$SIF" "$SRV_CPU" >/dev/null
+		pin_srv_napi >/dev/null
 	done
 	wait "$lp"
 }
@@ -147,7 +162,7 @@ paths_measure() {
 	paths_setup_net >"$TMP/pin" || { echo "  ($p) cannot set up the namespaces"; return 1; }
 	grep -q "no NAPI\|could not pin" "$TMP/pin" && sed "s/^/  ($p) /" "$TMP/pin"
 	paths_server "$p" || { paths_stop_server; teardown_net; return 1; }
-	pin_napi "$SRV" "$SIF" "$SRV_CPU" >/dev/null
+	pin_srv_napi >/dev/null
 	: >"$TMP/cap-$p.txt"
 	for r in $RATES max; do
 		if [ "$r" = max ]; then
@@ -218,6 +233,7 @@ if true; then # always: a stale echo would measure old code
 fi
 T1=$(date +%s)
 for p in $BPATHS; do
+	BP=$p
 	echo "-- ($p) ${PDESC[$p]}"
 	paths_measure "$p" || echo "  ($p) FAILED"
 done
@@ -251,7 +267,7 @@ echo "== cost: server CPU time per million requests at $COST_RATE requests/s (it
 for p in $BPATHS; do
 	[ -n "${ND[$p]:-}" ] || continue
 	printf '%-8s %-38s %8s ms per million%s\n' "$p" "${PDESC[$p]}" "${CPU[$p]}" \
-		"$([ "$p" = busy ] && echo '  (spins: CPU-bound by design)')"
+		"$(case $p in busy*) echo '  (spins: a whole CPU by design)';; esac)"
 done
 
 # ratio, or empty when a side was not measured
@@ -263,6 +279,8 @@ target "AF_XDP no-drop >= 0.9x bare AF_XDP echo:" "$(r_or "${ND[xsk]:-}" "${ND[e
 target "in-kernel no-drop >= 0.9x XDP_TX swap:" "$(r_or "${ND[kernel]:-}" "${ND[swap]:-}")" ge 0.9
 target "--busy-poll no-drop >= 1.0x AF_XDP:" "$(r_or "${ND[busy]:-}" "${ND[xsk]:-}")" ge 1.0
 target "--busy-poll ping-pong p99 <= 1.0x AF_XDP:" "$(r_or "${P99[busy]:-}" "${P99[xsk]:-}")" le 1.0
+target "  (NAPI not threaded) no-drop >= 1.0x:" "$(r_or "${ND[busynt]:-}" "${ND[xsk]:-}")" ge 1.0
+target "  (NAPI not threaded) pp p99 <= 1.0x:" "$(r_or "${P99[busynt]:-}" "${P99[xsk]:-}")" le 1.0
 target "AF_XDP ping-pong p50 <= 0.6x sockets:" "$(r_or "${P50[xsk]:-}" "${P50[sockets]:-}")" le 0.6
 
 # ---- plots ----
