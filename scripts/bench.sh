@@ -70,7 +70,8 @@ trap 'exit 1' INT TERM HUP
 srv() { nsenter --net="/run/netns/$SRV" "$@"; }
 cli() { nsenter --net="/run/netns/$CLI" "$@"; }
 
-# Threaded NAPI for DEV inside NS, its kthreads pinned to CPU. Prints the
+# Threaded NAPI for DEV inside NS, its kthreads pinned to CPU and made
+# SCHED_FIFO. Prints the
 # placement; returns 1 if there is no NAPI thread to pin.
 pin_napi() {
 	local ns=$1 dev=$2 cpu=$3 pids pid
@@ -78,9 +79,14 @@ pin_napi() {
 	pids=$(pgrep -f "napi/$dev-")
 	[ -n "$pids" ] || pids=$(pgrep -f "napi/$dev")
 	[ -n "$pids" ] || { echo "  placement: no NAPI thread for $dev (threaded=$(ip netns exec "$ns" cat /sys/class/net/$dev/threaded 2>/dev/null))"; return 1; }
+	# SCHED_FIFO: woken by a frame, the kthread runs at once, before the
+	# worker or the client on its CPU; a kthread left waiting for its
+	# CPU slice (ms) overflows the veth's 256-frame ring
 	for pid in $pids; do
 		taskset -pc "$cpu" "$pid" >/dev/null 2>&1 ||
 			echo "  placement: could not pin $pid to CPU $cpu"
+		chrt -f -p 50 "$pid" >/dev/null 2>&1 ||
+			echo "  placement: could not make $pid SCHED_FIFO"
 	done
 	echo "  placement: $(for pid in $pids; do printf '%s(pid %s) -> CPU %s ' "$(cat /proc/$pid/comm)" "$pid" "$(taskset -pc "$pid" | sed 's/.*: //')"; done)"
 }
