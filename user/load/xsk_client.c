@@ -412,6 +412,8 @@ static void xc_check(struct xc_ctx *c, const unsigned char *buf, uint32_t len,
 		return;
 	}
 	seq = xg_le32(h->seq);
+	if (seq == c->first_seq - 1)
+		return; /* the setup's probe, answered late (a bare reflector) */
 	f = &c->table[seq % XC_TABLE];
 	if (f->state != S_BUSY || f->seq != seq) {
 		if (f->seq == seq && f->state == S_ACKED) {
