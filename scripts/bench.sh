@@ -3,38 +3,40 @@
 #
 #   scripts/bench.sh /abs/path/build/xdpgame
 #
-# Two network namespaces joined by a veth pair (1 queue each way), a fixed CPU
-# placement (server, its workers and the server-side NAPI thread on CPU 1; the
-# client and the client-side NAPI thread on CPU 0), and a closed-loop client
-# (`xdpgame load`, fixed --window and --count) against:
-#   (a) kernel sockets, recvfrom/sendto      --mode sockets --naive
-#   (b) kernel sockets, recvmmsg/sendmmsg    --mode sockets
-#   (c) AF_XDP                               --mode native --queues 1
-#   (d) AF_XDP + in-kernel replies, heartbeats only (XDP_TX)
-#   (e) bare XDP_TX address swap, heartbeats only (bpf/xdp_swap.bpf.c):
-#       the physical limit of this setup
-# each RUNS times, interleaved (a b c d e a b c d e ...). Then the instructions
-# per MOVE in user space, by callgrind on scripts/bench_move.c, and the XDP
-# program's ns per packet (BPF_PROG_TEST_RUN) against a bare parse-and-pass.
-# The last run of each configuration also writes the client's RTT CDF
-# (`xdpgame load --cdf`), plotted with gnuplot into docs/latency-cdf.png.
-# Last, scripts/bench_tcp.sh: the TCP engine with 100,000 connections.
-# Everything it creates is removed on exit, even on failure (except the plot).
+# Three questions, each answered side by side in one run, as ratios, with
+# the CPU placement printed (server, its workers and its veth end's NAPI
+# thread on CPU 1; the client and its end's NAPI thread on CPU 0):
+#  - capacity: served acks/s against offered load (open loop, the AF_XDP
+#    client `xdpgame load --xsk`), swept from 0.1 Mpps to the client's
+#    maximum, for sockets naive, sockets batched, AF_XDP, AF_XDP
+#    --busy-poll, in-kernel replies, and two limits doing no game work: a
+#    bare AF_XDP echo (scripts/bench_echo.c) and a bare XDP_TX swap
+#    (bpf/xdp_swap.bpf.c); per path the no-drop rate and the rate under
+#    overload; plotted into docs/capacity.png;
+#  - latency: ping-pong RTT and RTT at half each path's no-drop rate,
+#    p50/p99/p99.9; ping-pong CDF plotted into docs/latency-cdf.png;
+#  - cost: server CPU time per million requests at a fixed rate, the
+#    instructions per MOVE in user space (callgrind on
+#    scripts/bench_move.c), the XDP program's ns per packet against a
+#    bare parse-and-pass (BPF_PROG_TEST_RUN).
+# Then the targets, MET or MISSED and by how much. Last,
+# scripts/bench_tcp.sh: the TCP engine with 100,000 connections. The paths are measured
+# in scripts/bench_paths.sh (sourced). Everything it creates is removed on
+# exit, even on failure (except the plots).
 #
-# Knobs (environment): XG_BENCH_RUNS (3), XG_BENCH_COUNT (200000),
-# XG_BENCH_WINDOW (64), XG_BENCH_PLAYERS (1000), XG_BENCH_XDP_REPEAT (10000000).
+# Knobs (environment; any of the first four set makes a short run that
+# leaves docs/BENCHMARKS.md alone): XG_BENCH_PATHS (all seven),
+# XG_BENCH_RATES (0.1 to 2 Mpps), XG_BENCH_STEP_S (1), XG_BENCH_PINGPONG
+# (5000), XG_BENCH_COST_RATE (100000), XG_BENCH_XDP_REPEAT (10000000).
 set -u
 XDPGAME=${1:-$(cd "$(dirname "$0")/.." && pwd)/build/xdpgame}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BPFDIR=$(dirname "$XDPGAME") # build/: xdp_pass.bpf.o, xdp_swap.bpf.o
 # shellcheck source=veth.sh
 . "$ROOT/scripts/veth.sh"
-RUNS=${XG_BENCH_RUNS:-3}
-COUNT=${XG_BENCH_COUNT:-200000}
-WINDOW=${XG_BENCH_WINDOW:-64}
-PLAYERS=${XG_BENCH_PLAYERS:-1000}
+FULL=1 # the whole sweep: worth writing into docs/BENCHMARKS.md
+[ -n "${XG_BENCH_PATHS:-}${XG_BENCH_RATES:-}${XG_BENCH_STEP_S:-}${XG_BENCH_PINGPONG:-}" ] && FULL=0
 XDP_REPEAT=${XG_BENCH_XDP_REPEAT:-10000000}
-PLOT=$ROOT/docs/latency-cdf.png
 XGB=/sys/fs/bpf/xgbench-$$ # the test_run programs and their maps
 BPFFS_MOUNTED=
 MIX_GAME=move:60,attack:15,heartbeat:20,oob:5
@@ -69,7 +71,8 @@ trap 'exit 1' INT TERM HUP
 srv() { nsenter --net="/run/netns/$SRV" "$@"; }
 cli() { nsenter --net="/run/netns/$CLI" "$@"; }
 
-# Threaded NAPI for DEV inside NS, its kthreads pinned to CPU. Prints the
+# Threaded NAPI for DEV inside NS, its kthreads pinned to CPU and made
+# SCHED_FIFO. Prints the
 # placement; returns 1 if there is no NAPI thread to pin.
 pin_napi() {
 	local ns=$1 dev=$2 cpu=$3 pids pid
@@ -77,9 +80,14 @@ pin_napi() {
 	pids=$(pgrep -f "napi/$dev-")
 	[ -n "$pids" ] || pids=$(pgrep -f "napi/$dev")
 	[ -n "$pids" ] || { echo "  placement: no NAPI thread for $dev (threaded=$(ip netns exec "$ns" cat /sys/class/net/$dev/threaded 2>/dev/null))"; return 1; }
+	# SCHED_FIFO: woken by a frame, the kthread runs at once, before the
+	# worker or the client on its CPU; a kthread left waiting for its
+	# CPU slice (ms) overflows the veth's 256-frame ring
 	for pid in $pids; do
 		taskset -pc "$cpu" "$pid" >/dev/null 2>&1 ||
 			echo "  placement: could not pin $pid to CPU $cpu"
+		chrt -f -p 50 "$pid" >/dev/null 2>&1 ||
+			echo "  placement: could not make $pid SCHED_FIFO"
 	done
 	echo "  placement: $(for pid in $pids; do printf '%s(pid %s) -> CPU %s ' "$(cat /proc/$pid/comm)" "$pid" "$(taskset -pc "$pid" | sed 's/.*: //')"; done)"
 }
@@ -87,187 +95,17 @@ pin_napi() {
 # everything printed from here on is also kept, for docs/BENCHMARKS.md
 exec > >(tee "$TMP/out.txt")
 echo "== xdpgame bench: $(nproc) CPUs, kernel $(uname -r), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
-# A fresh pair of namespaces and veth for every run: a configuration that
-# wedges the link (see (d) in docs/BENCHMARKS.md) must not poison the next.
+# A fresh pair of namespaces and veth for every path (bench_paths.sh):
+# a configuration that wedges the link must not poison the next.
 NET=0
-setup_net() {
-	NET=$((NET + 1))
-	SRV=xgs-$RUN-$NET CLI=xgc-$RUN-$NET SIF=xbs$$-$NET CIF=xbc$$-$NET
-	xg_veth_pair "$SRV" "$CLI" "$SIF" "$CIF" 1 || return 1
-	# Each veth end needs a NAPI instance in every configuration, so the
-	# receive work of each side runs in its own pinned NAPI thread: GRO
-	# gives the server's end one (XDP attached or not); the client's end
-	# gets an XDP_PASS program, which also lets XDP_TX frames reach it
-	# (with GRO alone the pair went dead after a few hundred XDP_TX
-	# replies on 6.18: bpf/xdp_pass.bpf.c).
-	srv ethtool -K "$SIF" gro on >/dev/null 2>&1
-	xg_veth_peer_pass "$CLI" "$CIF" "$BPFDIR" || return 1
-	pin_napi "$CLI" "$CIF" "$CLI_CPU"
-	pin_napi "$SRV" "$SIF" "$SRV_CPU"
-}
 teardown_net() {
 	ip netns del "$SRV" 2>/dev/null
 	ip netns del "$CLI" 2>/dev/null
 	rm -rf "/sys/fs/bpf/xdpgame/$SIF"
 }
 
-echo "== setting up: per run, namespaces xgs-$RUN-K and xgc-$RUN-K, veth xbs$$-K <-> xbc$$-K (1 queue, GRO on the server end, XDP_PASS on the client end, tx checksum off)"
-echo "== CPU placement (fixed): server + workers + server NAPI on CPU $SRV_CPU; client (taskset -c $CLI_CPU) + client NAPI on CPU $CLI_CPU"
-setup_net >"$TMP/pin" || { cat "$TMP/pin"; echo "bench: cannot set up namespaces" >&2; exit 1; }
-sed 's/^/  first run /' "$TMP/pin"
-teardown_net
-echo "== load: closed loop, --count $COUNT --window $WINDOW --players $PLAYERS; $RUNS runs per configuration, interleaved"
-
-CONFIGS="a b c d e"
-declare -A DESC ARGS MIX SKIP LOADX
-# One client address plays all the players at full speed: far over the
-# per-source handshake and per-session budgets a server has by default
-# (docs/SECURITY.md). The servers lift them with the operator's options.
-LIMITS="--handshake-rate 0 --session-rate 0"
-echo "== limits: each server runs with $LIMITS (one client address plays $PLAYERS players flat out)"
-DESC[a]="sockets naive (recvfrom/sendto)"
-ARGS[a]="--mode sockets --naive --workers 1 --cpus $SRV_CPU $LIMITS"
-MIX[a]=$MIX_GAME
-DESC[b]="sockets (recvmmsg/sendmmsg)"
-ARGS[b]="--mode sockets --workers 1 --cpus $SRV_CPU $LIMITS"
-MIX[b]=$MIX_GAME
-DESC[c]="AF_XDP native, 1 queue"
-ARGS[c]="--mode native --queues 1 --workers 1 --cpus $SRV_CPU $LIMITS"
-MIX[c]=$MIX_GAME
-DESC[d]="AF_XDP + kernel replies, heartbeats"
-ARGS[d]="--mode native --queues 1 --workers 1 --cpus $SRV_CPU --kernel-replies $LIMITS"
-MIX[d]=heartbeat:1
-DESC[e]="bare XDP_TX address swap, heartbeats"
-ARGS[e]=  # no xdpgame: bpf/xdp_swap.bpf.o on the server's veth
-MIX[e]=heartbeat:1
-LOADX[e]=--no-join  # a bare reflector has no sessions to join
-
-# One run of configuration $1, number $2: appends "pps p50 p99" to
-# $TMP/$1.res, or a failure line to $TMP/$1.fail.
-run_one() {
-	run_one_net "$@"
-	teardown_net
-}
-run_one_net() {
-	local c=$1 i=$2 log=$TMP/srv-$1-$2.log out=$TMP/cli-$1-$2.json rc
-	local acked lost wrong pps p50 p99 cdf=()
-	# the last run of each configuration also writes its RTT CDF
-	[ "$i" -eq "$RUNS" ] && cdf=(--cdf "$TMP/cdf-$c.txt")
-	if ! setup_net >"$TMP/pin"; then
-		echo "  ($c) run $i: cannot set up the namespaces: $(tr '\n' ' ' <"$TMP/pin")"
-		echo "setup failed" >>"$TMP/$c.fail"
-		return
-	fi
-	grep -q "no NAPI\|could not pin" "$TMP/pin" && sed "s/^/  ($c) run $i:/" "$TMP/pin"
-	if [ "$c" = e ]; then
-		srv ip link set dev "$SIF" xdpdrv obj "$BPFDIR/xdp_swap.bpf.o" sec xdp &&
-			echo "serving (xdp_swap)" >"$log" ||
-			echo "cannot attach xdp_swap.bpf.o" >"$log"
-		# no server process: a sleeper stands in for it, so the code
-		# below stops "the server" the same way for every configuration
-		sleep 3600 >/dev/null 2>&1 &
-		SPID=$!
-	else
-	# shellcheck disable=SC2086
-	taskset -c "$SRV_CPU" nsenter --net="/run/netns/$SRV" \
-		"$XDPGAME" attach "$SIF" --port $PORT ${ARGS[$c]} --quiet >"$log" 2>&1 &
-	SPID=$!
-	fi
-	for _ in $(seq 1 100); do
-		grep -q "serving" "$log" && break
-		kill -0 "$SPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if ! grep -q "serving" "$log"; then
-		echo "  ($c) run $i: the server did not start: $(tr '\n' ' ' <"$log" | cut -c1-300)"
-		echo "server did not start: $(grep -m1 -i 'error\|fail\|cannot' "$log")" >>"$TMP/$c.fail"
-		SKIP[$c]=1
-		kill -KILL "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; SPID=
-		return
-	fi
-	# attaching XDP may re-create the server's NAPI: pin it again
-	pin_napi "$SRV" "$SIF" "$SRV_CPU" >"$TMP/pin" || sed "s/^/  ($c) run $i:/" "$TMP/pin"
-	timeout 30 taskset -c "$CLI_CPU" nsenter --net="/run/netns/$CLI" \
-		"$XDPGAME" load $XG_SRV_IP4:$PORT --count "$COUNT" --window "$WINDOW" \
-		--players "$PLAYERS" --mix "${MIX[$c]}" ${LOADX[$c]:-} --json "${cdf[@]}" >"$out" 2>"$out.err"
-	rc=$?
-	kill -TERM "$SPID" 2>/dev/null
-	for _ in $(seq 1 50); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$SPID" 2>/dev/null
-	wait "$SPID" 2>/dev/null
-	SPID=
-	field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p" "$out" | head -1; }
-	acked=$(field acked) lost=$(field lost) wrong=$(field wrong)
-	pps=$(field pps) p50=$(field p50) p99=$(field p99)
-	if [ -z "$pps" ]; then
-		echo "  ($c) run $i: FAILED (client rc $rc$([ $rc -eq 124 ] && echo ', timed out after 30 s')): $(tr '\n' ' ' <"$out.err" | cut -c1-200)"
-		echo "client rc $rc, no report" >>"$TMP/$c.fail"
-		SKIP[$c]=1
-		return
-	fi
-	printf '  (%s) run %d: %9.0f acks/s  p50 %6.1f us  p99 %7.1f us  acked %s lost %s wrong %s%s\n' \
-		"$c" "$i" "$pps" "$(echo "$p50" | awk '{print $1/1000}')" \
-		"$(echo "$p99" | awk '{print $1/1000}')" "$acked" "$lost" "$wrong" \
-		"$([ "$rc" -ne 0 ] && echo "  (client rc $rc: not every request acked correctly)")"
-	if [ "$rc" -ne 0 ]; then
-		# not counted: a run the client calls wrong is a failure, not a number
-		rm -f "$TMP/cdf-$c.txt"
-		echo "client rc $rc$([ "$rc" -eq 124 ] && echo ' (timed out)'): acked $acked of $COUNT, lost $lost, wrong $wrong" >>"$TMP/$c.fail"
-		if [ "$((acked * 2))" -lt "$COUNT" ]; then
-			echo "  ($c) broken (fewer than half acked): its remaining runs are skipped"
-			SKIP[$c]=1
-		fi
-		return
-	fi
-	echo "$pps $p50 $p99" >>"$TMP/$c.res"
-}
-
-T0=$(date +%s)
-for i in $(seq 1 "$RUNS"); do
-	for c in $CONFIGS; do
-		if [ -n "${SKIP[$c]:-}" ]; then
-			echo "  ($c) run $i: skipped (failed before)"
-			continue
-		fi
-		run_one "$c" "$i"
-	done
-done
-echo "== measured in $(( $(date +%s) - T0 )) s"
-
-# median / min / max of column $2 of file $1
-stat3() { awk -v k="$2" '{print $k}' "$1" | sort -g | awk '{v[NR]=$1} END {
-	if (!NR) exit; m = NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2;
-	print m, v[1], v[NR] }'; }
-
-declare -A PPS P50 P99
-echo
-echo "== results: median [min-max] over runs; ratio = median / median of (b)"
-printf '%-3s %-38s %4s %24s %20s %22s\n' cfg description runs "acks/s" "rtt p50 us" "rtt p99 us"
-for c in $CONFIGS; do
-	if [ ! -s "$TMP/$c.res" ]; then
-		printf '(%s) %-38s FAILED: %s\n' "$c" "${DESC[$c]}" "$(sort -u "$TMP/$c.fail" 2>/dev/null | tr '\n' ';')"
-		continue
-	fi
-	read -r pm pl ph < <(stat3 "$TMP/$c.res" 1)
-	read -r lm ll lh < <(stat3 "$TMP/$c.res" 2)
-	read -r hm hl hh < <(stat3 "$TMP/$c.res" 3)
-	PPS[$c]=$pm P50[$c]=$lm P99[$c]=$hm
-	printf '(%s) %-38s %4d %8.0f [%6.0f-%6.0f] %6.1f [%5.1f-%5.1f] %7.1f [%6.1f-%6.1f]\n' \
-		"$c" "${DESC[$c]}" "$(wc -l <"$TMP/$c.res")" "$pm" "$pl" "$ph" \
-		"$(awk -v v="$lm" 'BEGIN{print v/1000}')" "$(awk -v v="$ll" 'BEGIN{print v/1000}')" "$(awk -v v="$lh" 'BEGIN{print v/1000}')" \
-		"$(awk -v v="$hm" 'BEGIN{print v/1000}')" "$(awk -v v="$hl" 'BEGIN{print v/1000}')" "$(awk -v v="$hh" 'BEGIN{print v/1000}')"
-	[ -s "$TMP/$c.fail" ] && echo "    ($c) also $(wc -l <"$TMP/$c.fail") failed run(s): $(sort -u "$TMP/$c.fail" | tr '\n' ';')"
-done
+# ratio A B: A / B with 2 decimals, n/a without B
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-if [ -n "${PPS[b]:-}" ]; then
-	echo
-	echo "== ratios against (b)"
-	for c in $CONFIGS; do
-		[ -n "${PPS[$c]:-}" ] || { echo "($c) n/a (failed)"; continue; }
-		echo "($c) throughput $(ratio "${PPS[$c]}" "${PPS[b]}")x  p50 $(ratio "${P50[$c]}" "${P50[b]}")x  p99 $(ratio "${P99[$c]}" "${P99[b]}")x"
-	done
-fi
-
 # target check: name, measured ratio, op (ge|le), goal
 target() {
 	local name=$1 val=$2 op=$3 goal=$4
@@ -282,60 +120,10 @@ target() {
 		else printf "  %-40s %.2fx  MISSED (%.0f%% over %.2fx)\n", n, v, (v / g - 1) * 100, g;
 	}'
 }
-echo
-echo "== targets"
-T_C=; T_L=; T_D=
-[ -n "${PPS[b]:-}" ] && [ -n "${PPS[c]:-}" ] && T_C=$(ratio "${PPS[c]}" "${PPS[b]}") && T_L=$(ratio "${P50[c]}" "${P50[b]}")
-[ -n "${PPS[d]:-}" ] && [ -n "${PPS[e]:-}" ] && T_D=$(ratio "${PPS[d]}" "${PPS[e]}")
-target "(c) throughput >= 2x (b):" "$T_C" ge 2
-target "(c) p50 <= 0.5x (b):" "$T_L" le 0.5
-target "(d) throughput >= 0.9x (e):" "$T_D" ge 0.9
-if [ -n "${PPS[e]:-}" ]; then
-	echo
-	echo "== ratios against (e), the bare XDP_TX limit"
-	for c in $CONFIGS; do
-		[ -n "${PPS[$c]:-}" ] && echo "($c) throughput $(ratio "${PPS[$c]}" "${PPS[e]}")x  p50 $(ratio "${P50[$c]}" "${P50[e]}")x"
-	done
-fi
 
-# ---- the RTT CDF of each configuration's last run (gnuplot) ----
-echo
-echo "== latency CDF (last run of each configuration, xdpgame load --cdf)"
-if ! command -v gnuplot >/dev/null; then
-	echo "  not plotted: gnuplot not installed"
-else
-	PL=
-	for c in $CONFIGS; do
-		if [ ! -s "$TMP/cdf-$c.txt" ]; then
-			echo "  ($c) no CDF (last run failed or skipped): not in the plot"
-			continue
-		fi
-		PL="$PL${PL:+, }'$TMP/cdf-$c.txt' using 1:2 with steps lw 2 title '($c) ${DESC[$c]}'"
-	done
-	if [ -z "$PL" ]; then
-		echo "  not plotted: no configuration has a CDF"
-	else
-		TERM_PNG=png
-		gnuplot -e 'set terminal' 2>&1 | grep -q pngcairo && TERM_PNG=pngcairo
-		if gnuplot >"$TMP/gnuplot.err" 2>&1 <<-EOF
-			set terminal $TERM_PNG noenhanced size 900,640
-			set output '$PLOT'
-			set title 'RTT CDF, last run of each configuration (--count $COUNT --window $WINDOW --players $PLAYERS)'
-			set logscale x
-			set xlabel 'RTT (us, log scale)'
-			set ylabel 'fraction of acked requests'
-			set yrange [0:1]
-			set grid
-			set key below
-			plot $PL
-		EOF
-		then
-			echo "  plotted: $PLOT ($TERM_PNG)"
-		else
-			echo "  not plotted: gnuplot failed: $(head -3 "$TMP/gnuplot.err" | tr '\n' ' ')"
-		fi
-	fi
-fi
+# ---- the serving paths: capacity, latency, server CPU (bench_paths.sh) ----
+# shellcheck source=bench_paths.sh
+. "$ROOT/scripts/bench_paths.sh"
 
 # ---- costs: instructions per MOVE in user space (callgrind) ----
 echo
@@ -461,12 +249,12 @@ else
 	rm -rf "$XGB"
 fi
 
-# A full run (at least 3 runs of each configuration) replaces the result
+# A full run (no short-run knob set) replaces the result
 # block of docs/BENCHMARKS.md, between its two markers.
 DOC=$ROOT/docs/BENCHMARKS.md
-if [ "$RUNS" -lt 3 ]; then
+if [ "$FULL" != 1 ]; then
 	echo
-	echo "== docs/BENCHMARKS.md not updated (XG_BENCH_RUNS=$RUNS: fewer than 3 runs)"
+	echo "== docs/BENCHMARKS.md not updated (a short run: XG_BENCH_PATHS, _RATES, _STEP_S or _PINGPONG set)"
 elif ! grep -q '^<!-- bench-result:begin -->$' "$DOC" 2>/dev/null; then
 	echo
 	echo "== docs/BENCHMARKS.md not updated: no bench-result markers in it"
@@ -474,7 +262,7 @@ else
 	{
 		echo '```'
 		echo "$(date -u +%Y-%m-%d), $(nproc) CPUs, kernel $(uname -r), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
-		sed -n '/^== results/,$p' "$TMP/out.txt"
+		sed -n '/^== paths measured/,$p' "$TMP/out.txt" | grep -v "^== docs/BENCHMARKS"
 		echo '```'
 	} >"$TMP/block"
 	awk -v blk="$TMP/block" '

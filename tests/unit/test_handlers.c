@@ -489,6 +489,32 @@ Test(handlers, unaligned_request_and_separate_output)
 	}
 }
 
+/* AF_XDP: the XDP program validated the datagram; in place in a frame
+ * with room, xg_handle() copies a constant head and skips validation, and
+ * the ack is the same. Without the room it validates as ever. */
+Test(handlers, validated_in_place_same_ack)
+{
+	unsigned char frame[2048];
+	uint64_t tok = join(6);
+	uint32_t n;
+	int r;
+
+	ctx.validated = true;
+	for (int off = 0; off < 4; off++) {
+		n = xg_msg_move(frame + 42 + off, (uint32_t)off + 20, 6, tok, 99,
+				4, 5, 6);
+		r = xg_handle(&ctx, frame + 42 + off, n, frame + 42 + off,
+			      (uint32_t)sizeof(frame) - 42 - (uint32_t)off);
+		cr_assert_eq(r, XG_ACK_SIZE);
+		expect_ack(frame + 42 + off, XG_MSG_MOVE, (uint32_t)off + 20,
+			   XG_ST_OK, 99);
+	}
+	/* no room to copy the constant head: validated as ever */
+	n = xg_msg_move(frame, 30, 6, tok, 99, 4, 5, 6);
+	frame[0] ^= 0xff; /* bad magic */
+	cr_expect_eq(xg_handle(&ctx, frame, n, frame, n), -XG_ERR_BAD_MAGIC);
+}
+
 Test(handlers, malformed_gets_no_reply_and_is_counted)
 {
 	unsigned char buf[64], copy[64];

@@ -509,6 +509,8 @@ int cmd_attach(int argc, char **argv)
 		err = attach_xsk(&o, &srv, xdp, &eng[1]);
 		if (err)
 			goto out;
+		srv.xsk_serving = eng[1] && xsk_queue_count(&o) ==
+						    xg_netdev_rx_queues(o.cfg.ifname);
 	}
 	if (o.tcp_port) {
 		so.tcp_port = o.tcp_port;

@@ -22,6 +22,7 @@
 #include "load/loop.h"
 #include "load/mix.h"
 #include "load/tcp.h"
+#include "load/xsk_client.h"
 
 struct load_opts {
 	const char *target;
@@ -48,6 +49,8 @@ struct load_opts {
 	uint32_t active;        /* --tcp: of them, those that play on */
 	const char *sources;    /* --tcp: --source-addrs LIST */
 	bool window_set, timeout_set;
+	const char *xsk;        /* --xsk IFACE: over AF_XDP, load/xsk_client.c */
+	bool busy_poll;
 };
 
 static void load_usage(FILE *f)
@@ -82,6 +85,12 @@ static void load_usage(FILE *f)
 		"                      acks are counted, not matched. Uses --mix, --players,\n"
 		"                      --seed, --json (not --rate, --window, --timeout);\n"
 		"                      exit 0 unless it failed to run or saw a malformed ack\n"
+		"      --xsk IFACE     play over an AF_XDP socket on IFACE's queue 0\n"
+		"                      (IPv4 ADDR on IFACE's link; IFACE must carry no\n"
+		"                      XDP program): the same checks and report, a\n"
+		"                      client far cheaper than a kernel socket;\n"
+		"                      --window 0 is an open loop (pace it with --rate)\n"
+		"      --busy-poll     with --xsk: busy-poll the socket instead of sleeping\n"
 		"      --no-join       skip the handshake (token 0): only for a bare\n"
 		"                      reflector such as the bench's XDP_TX swap\n"
 		"      --forge-sources N  with --blast: a flood from N forged source\n"
@@ -148,6 +157,8 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 		{ "blast", required_argument, NULL, 'B' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "cdf", required_argument, NULL, 'C' },
+		{ "xsk", required_argument, NULL, 'x' },
+		{ "busy-poll", no_argument, NULL, 'b' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -223,8 +234,8 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 			o->have_backend = true;
 			break;
 		case 'W':
-			if (xg_parse_u64(optarg, 1, XG_LOOP_MAX_WINDOW, &v))
-				return load_bad("--window", optarg, "want 1..16384");
+			if (xg_parse_u64(optarg, 0, XG_LOOP_MAX_WINDOW, &v))
+				return load_bad("--window", optarg, "want 1..16384 (0: open loop, --xsk only)");
 			o->window = (uint32_t)v;
 			o->window_set = true;
 			break;
@@ -267,6 +278,12 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 		case 'J':
 			o->json = true;
 			break;
+		case 'x':
+			o->xsk = optarg;
+			break;
+		case 'b':
+			o->busy_poll = true;
+			break;
 		case 'C':
 			o->cdf = optarg;
 			break;
@@ -293,6 +310,11 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 		return load_bad("--tcp", o->target, "not with --blast");
 	else if (o->no_join)
 		return load_bad("--tcp", o->target, "not with --no-join: every connection joins");
+	if ((!o->window && !o->xsk) || (o->busy_poll && !o->xsk) ||
+	    (o->xsk && (o->blast || o->tcp))) {
+		pr_warn("error: load: --window 0 and --busy-poll need --xsk IFACE, which goes with neither --blast nor --tcp\n");
+		return XG_EXIT_USAGE;
+	}
 	if (o->forge_sources && !o->blast) {
 		pr_warn("error: load: --forge-sources needs --blast IFACE\n");
 		return XG_EXIT_USAGE;
@@ -360,9 +382,12 @@ static int load_loop(const struct load_opts *o)
 		.backend = o->have_backend ? &o->backend : NULL,
 		.no_join = o->no_join,
 		.json = o->json, .quiet = o->quiet, .cdf = o->cdf,
+		.xsk = o->xsk, .busy_poll = o->busy_poll,
 	};
 
 	memcpy(l.weights, o->weights, sizeof(l.weights));
+	if (l.xsk)
+		return xg_load_xsk(&l) ? XG_EXIT_FAIL : XG_EXIT_OK;
 	return xg_loop(&l) ? XG_EXIT_FAIL : XG_EXIT_OK;
 }
 

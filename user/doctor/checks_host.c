@@ -4,8 +4,12 @@
  * (interrupt deferral, threaded NAPI), the CPU frequency governor, bpffs,
  * RLIMIT_MEMLOCK, the kernel version, and kernel BTF.
  */
+#include <dirent.h>
 #include <limits.h>
 #include <mntent.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +23,11 @@
 enum {
 	DR_MEMLOCK_WANT = 64 << 20,	/* bytes */
 };
+
+static int dr_online_cpus(void)
+{
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
 
 /* ---- busy polling and NAPI ------------------------------------------ */
 
@@ -71,6 +80,69 @@ void dr_check_napi_defer(struct dr_ctx *c)
 	dr_fix(c, "echo 200000 > /sys/class/net/%s/gro_flush_timeout", c->ifname);
 }
 
+/* Threaded NAPI is on: its kthreads (napi/IFACE-N) must not be allowed
+ * on the worker CPUs, where a busy-polling worker and the kthread take
+ * the CPU from each other (docs/BENCHMARKS.md measured it). */
+static void napi_threads_placed(struct dr_ctx *c, long v)
+{
+	char prefix[32], comm[32], path[64];
+	int pid, shared = 0, first = 0, free_cpu = -1, i, k;
+	struct dirent *d;
+	cpu_set_t set;
+	DIR *proc;
+	FILE *f;
+
+	snprintf(prefix, sizeof(prefix), "napi/%s-", c->ifname);
+	prefix[15] = '\0'; /* a task's comm is 15 characters at most */
+	for (i = 0; i < CPU_SETSIZE && i < 1024 && free_cpu < 0; i++) {
+		bool worker = false;
+
+		for (k = 0; k < c->ncpus; k++)
+			worker |= c->cpus[k] == i;
+		if (!worker && i < dr_online_cpus())
+			free_cpu = i;
+	}
+	proc = opendir("/proc");
+	while (proc && (d = readdir(proc))) {
+		pid = atoi(d->d_name);
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+		if (strncmp(comm, prefix, strlen(prefix)) ||
+		    sched_getaffinity(pid, sizeof(set), &set))
+			continue;
+		for (k = 0; k < c->ncpus; k++)
+			if (CPU_ISSET(c->cpus[k], &set)) {
+				if (!shared++)
+					first = pid;
+				break;
+			}
+	}
+	if (proc)
+		closedir(proc);
+	if (!shared) {
+		dr_record(c, DR_OK,
+			  "threaded NAPI (threaded=%ld), its napi/%s-* kthreads kept off the worker CPUs %s",
+			  v, c->ifname, c->cpulist);
+		return;
+	}
+	dr_record(c, DR_WARN,
+		  "threaded NAPI (threaded=%ld): %d napi/%s-* kthread%s may run on the worker CPUs %s, where with --busy-poll a spinning worker and the kthread take the CPU from each other",
+		  v, shared, c->ifname, shared == 1 ? "" : "s", c->cpulist);
+	if (free_cpu >= 0)
+		dr_fix(c, "taskset -pc %d %d   (and every other napi/%s-* kthread)",
+		       free_cpu, first, c->ifname);
+	else
+		dr_fix(c, "echo 0 > /sys/class/net/%s/threaded   (every CPU a worker: let --busy-poll run NAPI in the workers)",
+		       c->ifname);
+}
+
 void dr_check_threaded_napi(struct dr_ctx *c)
 {
 	long v;
@@ -84,9 +156,7 @@ void dr_check_threaded_napi(struct dr_ctx *c)
 			  "NAPI runs in softirq (threaded=0): fine with --busy-poll; without it, threaded NAPI gives kthreads you can pin away from the workers");
 		dr_fix(c, "echo 1 > /sys/class/net/%s/threaded", c->ifname);
 	} else {
-		dr_record(c, DR_OK,
-			  "threaded NAPI (threaded=%ld): pin the napi/%s-* kthreads away from the worker CPUs",
-			  v, c->ifname);
+		napi_threads_placed(c, v);
 	}
 }
 

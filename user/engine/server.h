@@ -66,6 +66,8 @@ struct xg_server {
 	struct xg_world *world;
 	struct xg_sessions *sessions;
 	atomic_bool stop;
+	bool xsk_serving;      /* AF_XDP serves every queue: the kernel-socket
+				* workers are the fallback and never spin */
 	struct xg_worker *workers;
 	int nworkers;
 	int max_workers;

@@ -219,6 +219,11 @@ static int sockets_start(void *state)
 	for (i = 0; i < e->nworkers; i++) {
 		struct xg_sock_worker *sw = e->workers[i];
 
+		/* with AF_XDP serving every queue these are the fallback:
+		 * spinning would only take the CPU from the AF_XDP workers
+		 * and the NAPI thread they share it with */
+		if (e->srv->xsk_serving)
+			sw->busy_poll = false;
 		err = xg_worker_start(sw->w, sw->naive ? worker_naive :
 							 worker_batched);
 		if (err) {

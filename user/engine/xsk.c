@@ -54,6 +54,7 @@ enum {
 	XSK_BATCH = 64,
 	XSK_IDLE_MS = 100,
 	XSK_BUSY_POLL_US = 20,
+	XSK_KICKS = XSK_RING / 32, /* sendto calls per kick at most */
 };
 
 struct xsk_worker {
@@ -184,14 +185,28 @@ static void complete_tx(struct xsk_worker *x)
 	}
 }
 
+/* In copy mode the kernel sends at most a budget of frames per sendto
+ * and says EAGAIN while more are left: kick again, taking completed
+ * frames back in between, until it took them all (bounded). */
 static void kick_tx(struct xsk_worker *x)
 {
-	if (!x->zero_copy || xsk_ring_prod__needs_wakeup(&x->tx))
+	int k;
+
+	for (k = 0; k < XSK_KICKS; k++) {
+		if (x->zero_copy && !xsk_ring_prod__needs_wakeup(&x->tx))
+			return;
 		if (sendto(xsk_socket__fd(x->xsk), NULL, 0, MSG_DONTWAIT, NULL,
-			   0) < 0 &&
-		    errno != EAGAIN && errno != EBUSY && errno != ENOBUFS &&
-		    errno != ENETDOWN)
-			xg_stat_add(&x->w->stats.errors, 1);
+			   0) >= 0)
+			return;
+		if (errno != EAGAIN && errno != EBUSY && errno != ENOBUFS) {
+			if (errno != ENETDOWN)
+				xg_stat_add(&x->w->stats.errors, 1);
+			return;
+		}
+		if (x->zero_copy)
+			return;
+		complete_tx(x);
+	}
 }
 
 /* Both ends of a walked frame, as the handlers see them. */
@@ -223,7 +238,7 @@ static uint32_t handle_frame(struct xsk_worker *x, struct xg_handler_ctx *ctx,
 	int r;
 
 	/* The XDP program sent only valid game UDP here; the walk finds it
-	 * again (the same code), and the handler validates it again. */
+	 * again (the same code), the handler trusts its validation. */
 	if (xg_frame_walk(pkt, end, XG_XDP_IPV6_EXT_DEFAULT, &f) != XG_FRAME_UDP ||
 	    xg_frame_udp_len(&f, end)) {
 		xg_stat_add(&x->w->stats.errors, 1);
@@ -231,41 +246,49 @@ static uint32_t handle_frame(struct xsk_worker *x, struct xg_handler_ctx *ctx,
 	}
 	xg_frame_peer(&f, &peer);
 	ctx->peer = &peer;
-	r = xg_handle(ctx, f.payload, f.len, f.payload, f.len);
+	/* in place, with the frame's room: the XDP program validated it */
+	ctx->validated = true;
+	r = xg_handle(ctx, f.payload, f.len, f.payload,
+		      XSK_FRAME_SIZE - (uint32_t)((char *)f.payload - (char *)pkt));
 	if (r <= 0 || r > XG_MAX_REPLY_SIZE)
 		return 0;
 	return xg_frame_reply(&f, pkt, (uint32_t)r);
 }
 
-/* Put the batch's replies on TX; frames that do not fit are dropped. */
+/* Put the batch's replies on TX, as many as fit (reserve is all or
+ * nothing: ask for what is free), kicking the kernel to make room; only
+ * the replies that still do not fit are dropped. */
 static void send_replies(struct xsk_worker *x, uint32_t n)
 {
 	struct xg_stats *st = &x->w->stats;
-	uint32_t idx, i, got;
+	uint32_t idx, i = 0, j, got, tries = 0;
 
-	got = xsk_ring_prod__reserve(&x->tx, n, &idx);
-	if (!got) {
-		complete_tx(x);
-		kick_tx(x);
-		got = xsk_ring_prod__reserve(&x->tx, n, &idx);
-	}
-	for (i = 0; i < got; i++) {
-		struct xdp_desc *d = xsk_ring_prod__tx_desc(&x->tx, idx + i);
+	while (i < n && tries < 2) {
+		got = xsk_prod_nb_free(&x->tx, n - i);
+		if (got > n - i)
+			got = n - i;
+		if (!got || xsk_ring_prod__reserve(&x->tx, got, &idx) != got) {
+			complete_tx(x);
+			kick_tx(x);
+			tries++;
+			continue;
+		}
+		for (j = 0; j < got; j++, i++) {
+			struct xdp_desc *d = xsk_ring_prod__tx_desc(&x->tx, idx + j);
 
-		d->addr = x->tx_addr[i];
-		d->len = x->tx_len[i];
-		xg_stat_add(&st->tx_bytes, x->tx_len[i]);
-	}
-	if (got) {
+			d->addr = x->tx_addr[i];
+			d->len = x->tx_len[i];
+			xg_stat_add(&st->tx_bytes, x->tx_len[i]);
+		}
 		xsk_ring_prod__submit(&x->tx, got);
 		xg_stat_add(&x->frames.in_tx, got);
 		xg_stat_add(&st->tx_packets, got);
 		kick_tx(x);
-		return;
 	}
-	for (i = 0; i < n; i++)
+	if (i < n)
+		xg_stat_add(&st->drops, n - i);
+	for (; i < n; i++)
 		xg_frames_put(&x->frames, x->tx_addr[i]);
-	xg_stat_add(&st->drops, n);
 }
 
 static uint32_t serve_batch(struct xsk_worker *x)

@@ -42,6 +42,10 @@ struct xg_handler_ctx {
 	struct xg_ring *events; /* may be NULL: events are then counted lost */
 	uint64_t now;           /* ns, CLOCK_MONOTONIC */
 	const struct xg_peer *peer;
+	/* the XDP program ran xg_validate() on every datagram of this
+	 * engine (AF_XDP: it redirects nothing else), so xg_handle() skips
+	 * it; false for the kernel sockets, which no XDP program checked */
+	bool validated;
 };
 
 /* The server's skills: what ATTACK's skill id does. */
@@ -74,7 +78,8 @@ extern const struct xg_handler xg_handlers[XG_MSG_NTYPES];
  * (no session, bad cookie, over budget, replayed...) gets none either: 0 is
  * returned and it is counted in c->stats->denied. -ENOBUFS if cap is smaller
  * than the reply (never the case when out == req: no reply is larger than
- * its request).
+ * its request). With out == req and cap >= XG_MAX_MSG_SIZE (a UMEM frame)
+ * the head is copied as a constant XG_MAX_MSG_SIZE bytes.
  */
 int xg_handle(struct xg_handler_ctx *c, const void *req, uint32_t len,
 	      void *out, uint32_t cap);

@@ -271,6 +271,8 @@ static void load_run(struct load_ctx *c)
 	next = c->st.started + 1000000000ull;
 	now = c->st.started;
 	while (!load_signalled && (!sending_done(c, now) || c->inflight)) {
+		if (!c->st.sending_ns && sending_done(c, now))
+			c->st.sending_ns = now - c->st.started;
 		send_some(c);
 		/* block only when waiting is all there is to do */
 		receive_some(c, c->inflight >= c->o->window ||
@@ -281,6 +283,8 @@ static void load_run(struct load_ctx *c)
 		progress(c, now, &next, &last_acked);
 	}
 	c->st.finished = xg_now_ns();
+	if (!c->st.sending_ns)
+		c->st.sending_ns = c->st.finished - c->st.started;
 }
 
 /* Every player joins before the run; a player that cannot is reported. */

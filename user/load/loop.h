@@ -35,6 +35,8 @@ struct xg_loop_opts {
 	bool json;
 	bool quiet;
 	const char *cdf;         /* RTT CDF written here after the run, or NULL */
+	const char *xsk;         /* --xsk IFACE: over AF_XDP (xsk_client.c) */
+	bool busy_poll;          /* --xsk: busy-poll the AF_XDP socket */
 };
 
 /* What a run counted, for the report. */
@@ -44,6 +46,8 @@ struct xg_loop_stats {
 	uint64_t per_kind_sent[XG_NKINDS];
 	struct xg_hist rtt;
 	uint64_t started, finished;  /* CLOCK_MONOTONIC ns */
+	uint64_t sending_ns;         /* from the first send to the last */
+	uint64_t client_drops;       /* --xsk: acks the client's XSK dropped */
 	struct xg_handshake_result hs; /* the players' handshakes */
 };
 

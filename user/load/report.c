@@ -50,8 +50,10 @@ static int loop_json(const struct xg_loop_opts *o,
 {
 	xg_json *root = xg_json_obj(), *kinds;
 	int k, err;
+	double send_secs = (double)c->sending_ns / 1e9;
 
 	xg_json_str(root, "target", o->target);
+	xg_json_str(root, "path", o->xsk ? "xsk" : "socket");
 	xg_json_dbl(root, "seconds", secs);
 	xg_json_u64(root, "sent", c->sent);
 	xg_json_u64(root, "acked", c->acked);
@@ -61,6 +63,13 @@ static int loop_json(const struct xg_loop_opts *o,
 	xg_json_u64(root, "errors", c->errors);
 	/* acks a second, a whole number */
 	xg_json_u64(root, "pps", (uint64_t)llround(xg_per_sec((double)c->acked, secs)));
+	/* over the time spent sending: what was offered, what came back */
+	xg_json_u64(root, "offered_pps",
+		    (uint64_t)llround(xg_per_sec((double)c->sent, send_secs)));
+	xg_json_u64(root, "served_pps",
+		    (uint64_t)llround(xg_per_sec((double)c->acked, send_secs)));
+	if (o->xsk)
+		xg_json_u64(root, "client_drops", c->client_drops);
 	xg_json_dbl(root, "mbps_out", xg_per_sec((double)c->bytes_out * 8, secs) / 1e6);
 	xg_json_dbl(root, "mbps_in", xg_per_sec((double)c->bytes_in * 8, secs) / 1e6);
 	xg_json_add(root, "rtt_ns", xg_load_hist_json(&c->rtt));
@@ -94,6 +103,14 @@ int xg_loop_report(const struct xg_loop_opts *o,
 	       c->per_kind_sent[XG_KIND_MOVE], c->per_kind_sent[XG_KIND_ATTACK],
 	       c->per_kind_sent[XG_KIND_HEARTBEAT],
 	       c->per_kind_sent[XG_KIND_OOB]);
+	printf("  while sending (%.2f s): offered %.0f requests/s, served %.0f acks/s",
+	       (double)c->sending_ns / 1e9,
+	       xg_per_sec((double)c->sent, (double)c->sending_ns / 1e9),
+	       xg_per_sec((double)c->acked, (double)c->sending_ns / 1e9));
+	if (o->xsk)
+		printf("; over AF_XDP on %s, %" PRIu64 " acks dropped by the client's socket",
+		       o->xsk, c->client_drops);
+	printf("\n");
 	xg_handshake_print(stdout, &c->hs);
 	xg_load_hist_text(stdout, "rtt", &c->rtt);
 	return 0;
