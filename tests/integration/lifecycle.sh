@@ -24,12 +24,13 @@
 #  faults    --queues beyond the interface's queues is refused, naming the
 #            count; an interface with 65 queues is served on 64 by AF_XDP,
 #            said; `doctor` makes no bpf() call that loads or attaches.
-#  baseline  at the end the host has as many BPF programs and maps as at
-#            the start, and no pin directory of this test's namespaces.
+#  baseline  at the end no BPF program or map of xdpgame's is left (the
+#            host's totals before and after are printed) and no pin
+#            directory of this test's namespaces.
 #
 # The program and map counts are host-wide: a test of another checkout
-# running at the same time can move them (the check then names the
-# difference).
+# running at the same time moves them, so the check names what is left
+# that could be xdpgame's (bpfobjs.py) and prints the totals.
 . "$(dirname "$0")/lib.sh"
 
 xg_setup 2
@@ -73,8 +74,9 @@ kill9() {
 	{ kill -KILL "$pid"; xg_wait_exit "$pid"; } 2>/dev/null
 }
 # load NAME COUNT [ARGS...]: a closed-loop load from the client; NAME.json
+# (on CPU 0, so from TX queue 0 to the server's RX queue 0, with XPS)
 load() {
-	xg_cli timeout -s INT 20 "$XDPGAME" load "$XG_SIP4:$P" --count "$2" \
+	xg_cli timeout -s INT 20 taskset -c 0 "$XDPGAME" load "$XG_SIP4:$P" --count "$2" \
 		--window 32 --json -q "${@:3}" >"$XG_TMP/$1.json" 2>"$XG_TMP/$1.err"
 }
 acked_all() {
@@ -111,14 +113,16 @@ xg_peer_xdp || { fail "XDP_PASS program on the client's veth"; xg_finish; exit; 
 	 echo 2 >/sys/class/net/$XG_CIF/queues/tx-1/xps_cpus"
 quiet xg_cli ping -c 1 -W 2 "$XG_SIP4"
 BASE_PROGS=$(nprogs) BASE_MAPS=$(nmaps) BASE_PINS=$(our_pins)
+python3 "$XG_SRCDIR/tests/integration/bpfobjs.py" snap "$XG_TMP/base.json"
 echo "  (baseline: $BASE_PROGS programs, $BASE_MAPS maps, $BASE_PINS pin directories of ours)"
 
 # ---- kill: 50 SIGKILL cycles under traffic --------------------------------
 phase_kill() {
 	local i d served=0 bad=0 left=0 lpid
 	# traffic through every cycle: a paced load; its losses are expected
-	xg_cli timeout -s INT 120 "$XDPGAME" load "$XG_SIP4:$P" --duration 100 \
-		--rate 20000 --timeout 50 --json -q >"$XG_TMP/kill_load.json" 2>&1 &
+	nsenter --net="/run/netns/$XG_NS_CLI" timeout -s INT 120 "$XDPGAME" load \
+		"$XG_SIP4:$P" --duration 100 --rate 20000 --timeout 50 --json -q \
+		>"$XG_TMP/kill_load.json" 2>&1 &
 	lpid=$!
 	XG_PIDS+=("$lpid")
 	for i in $(seq 1 50); do
@@ -210,8 +214,11 @@ phase_term() {
 		s="t$i"
 		serve "$s" -v
 		xg_wait_log "$s" "serving $XG_SIF" || { bad=$((bad + 1)); continue; }
-		xg_cli timeout -s INT 30 "$XDPGAME" load "$XG_SIP4:$P" --blast "$XG_CIF" \
-			--duration 20 --mix move:1,heartbeat:1 -q >"$XG_TMP/blast$i.out" 2>&1 &
+		# nsenter execs timeout, so $! is the one to signal (a function
+		# in the background would be a subshell that ignores SIGINT)
+		nsenter --net="/run/netns/$XG_NS_CLI" timeout -s INT 30 "$XDPGAME" load \
+			"$XG_SIP4:$P" --blast "$XG_CIF" --duration 20 --mix move:1,heartbeat:1 \
+			-q >"$XG_TMP/blast$i.out" 2>&1 &
 		bpid=$!
 		XG_PIDS+=("$bpid")
 		poll redirected_over 1000 || idle=$((idle + 1))
@@ -234,10 +241,13 @@ phase_term() {
 }
 
 # ---- busypoll ---------------------------------------------------------------
+# Busy polling spins: one queue and one kernel-socket worker, both on CPU
+# 1, so that CPU 0 is left for the client (and this script).
 phase_busypoll() {
-	serve bp --busy-poll --json
+	local c1=$((NCPU > 1 ? 1 : 0))
+	serve bp --busy-poll --json --queues 1 --workers 1 --cpus $c1
 	xg_wait_log bp "serving $XG_SIF" || { fail "busypoll: server started"; return 1; }
-	check "busypoll: log says AF_XDP with busy polling" grep -q "AF_XDP on $XG_SIF: 2 queues, copy mode, busy polling" "$XG_TMP/bp.log"
+	check "busypoll: log says AF_XDP with busy polling" grep -q "AF_XDP on $XG_SIF: 1 queue, copy mode, busy polling" "$XG_TMP/bp.log"
 	load bp 20000
 	check "busypoll: 20000 requests acked right" acked_all bp 20000
 	stop bp
@@ -264,7 +274,7 @@ load2() {
 san_clean() { ! grep -Eq "ERROR: (Address|Leak)Sanitizer|runtime error:" "$XG_TMP/$1.log"; }
 
 phase_partial() {
-	local cc
+	local cc x k
 	[ -x "$ASAN_BIN" ] || { echo "  (no $ASAN_BIN: \`make asan\`; partial skipped)"; fail "partial: ASan binary built"; return 1; }
 	cc=$(gcc -O1 -g -Wall -Wextra -Werror -o "$XG_TMP/xsk_hold" -x c \
 		"$XG_SRCDIR/tests/integration/xsk_hold.c.in" \
@@ -288,8 +298,9 @@ phase_partial() {
 	check "partial: summary: AF_XDP workers only for queue 0" \
 		test "$(json_eval "$XG_TMP/pa.log" "[w['queue'] for w in d['workers'] if w['path'] == 'xsk']")" = "[0]"
 	check "partial:   ... xsk_fallback_queues [1]" test "$(json_field "$XG_TMP/pa.log" xsk_fallback_queues)" = "[1]"
-	check "partial:   ... all 20000 received: queue 0 by AF_XDP, queue 1 by the kernel sockets" \
-		test "$(($(workers pa xsk) + $(workers pa socket)))" = 20000 -a "$(workers pa xsk)" -gt 0 -a "$(workers pa socket)" -gt 0
+	x=$(workers pa xsk) k=$(workers pa socket)
+	check "partial:   ... all 20000 received: queue 0 by AF_XDP ($x), queue 1 by the kernel sockets ($k)" \
+		test "$((${x:-0} + ${k:-0}))" = 20000 -a "${x:-0}" -gt 0 -a "${k:-0}" -gt 0
 	check "partial:   ... every UMEM frame accounted for" test "$(json_field "$XG_TMP/pa.log" frames_ok)" = true
 
 	hold h0 0 || { fail "partial: a second foreign socket bound to queue 0"; return 1; }
@@ -333,20 +344,27 @@ phase_faults() {
 	check "faults:   ... and its help says it is read-only" grep -q "Read-only" "$XG_TMP/doctor.help"
 }
 
-phase_kill
-phase_kreplies
-phase_race
-phase_term
-phase_busypoll
-phase_partial
-phase_faults
+# XG_PHASES="race partial" runs only those (the baseline check always runs)
+for ph in ${XG_PHASES:-kill kreplies race term busypoll partial faults}; do
+	t0=$SECONDS
+	"phase_$ph"
+	echo "  ($ph: $((SECONDS - t0)) s)"
+done
 
 # ---- baseline ---------------------------------------------------------------
-at_baseline() { [ "$(nprogs),$(nmaps),$(our_pins)" = "$BASE_PROGS,$BASE_MAPS,$BASE_PINS" ]; }
-poll at_baseline
+# The counts are host-wide: when another checkout's tests run at the same
+# time they move, so the check names what is left that could be xdpgame's
+# (tests/integration/bpfobjs.py); with nothing else running the totals
+# are equal too.
+leftovers() {
+	python3 "$XG_SRCDIR/tests/integration/bpfobjs.py" check "$XG_TMP/base.json" \
+		"/sys/fs/bpf/xdpgame/$(xg_netns_ino "$XG_NS_SRV")-" \
+		"/sys/fs/bpf/xdpgame/$(xg_netns_ino "$XG_NS_CLI")-" >"$XG_TMP/leftovers" 2>&1
+}
+poll leftovers
 echo "  (end: $(nprogs) programs, $(nmaps) maps, $(our_pins) pin directories of ours)"
-check "baseline: as many BPF programs as at the start ($BASE_PROGS)" test "$(nprogs)" = "$BASE_PROGS"
-check "baseline: as many BPF maps as at the start ($BASE_MAPS)" test "$(nmaps)" = "$BASE_MAPS"
+cat "$XG_TMP/leftovers"
+check "baseline: no BPF program or map of xdpgame's left behind" leftovers
 check "baseline: no pin directory of this test's namespaces" test "$(our_pins)" = "$BASE_PINS"
 check "baseline: no XDP program on $XG_SIF" no_xdp
 xg_finish

@@ -61,6 +61,12 @@ enum {
 	XSK_BATCH = 64,
 	XSK_IDLE_MS = 100,
 	XSK_BUSY_POLL_US = 20,
+	/* NET_IP_ALIGN: the kernel puts a frame at a 4-aligned offset in
+	 * the UMEM frame, so 2 more bytes put the IP header (after 14 bytes
+	 * of Ethernet, or 18, 22 with VLAN tags) on a 4-byte boundary, as
+	 * the header structs the walk reads through want (UBSan: misaligned
+	 * struct iphdr otherwise). */
+	XSK_HEADROOM = 2,
 };
 
 struct xsk_worker {
@@ -96,7 +102,7 @@ static int umem_create(struct xsk_worker *x)
 		.fill_size = XSK_RING,
 		.comp_size = XSK_RING,
 		.frame_size = XSK_FRAME_SIZE,
-		.frame_headroom = 0,
+		.frame_headroom = XSK_HEADROOM,
 	};
 
 	return xsk_umem__create(&x->umem, x->buf,
