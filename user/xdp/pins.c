@@ -151,7 +151,7 @@ int pins_resolve(const char *ifname, char key[PIN_KEY_MAX])
 		    strlen(de->d_name) >= PIN_KEY_MAX ||
 		    pins_read_name(de->d_name, name) || strcmp(name, ifname))
 			continue;
-		snprintf(key, PIN_KEY_MAX, "%s", de->d_name);
+		memcpy(key, de->d_name, strlen(de->d_name) + 1);
 		err = 0;
 		break;
 	}
