@@ -55,9 +55,10 @@ cleanup() {
 		kill -KILL "$SPID" 2>/dev/null
 		wait "$SPID" 2>/dev/null
 	fi
+	# pins are keyed NETNS-IFINDEX (the namespace's nsfs inode)
+	[ -n "$SRV" ] && rm -rf "/sys/fs/bpf/xdpgame/$(stat -L -c %i "/run/netns/$SRV" 2>/dev/null)-"*
 	[ -n "$SRV" ] && ip netns del "$SRV" 2>/dev/null
 	[ -n "$CLI" ] && ip netns del "$CLI" 2>/dev/null
-	[ -n "$SIF" ] && rm -rf "/sys/fs/bpf/xdpgame/$SIF"
 	rm -rf "$TMP" "$XGB"
 	rmdir /sys/fs/bpf/xdpgame 2>/dev/null
 	[ -n "$BPFFS_MOUNTED" ] && umount /sys/fs/bpf 2>/dev/null
@@ -106,9 +107,9 @@ setup_net() {
 	pin_napi "$SRV" "$SIF" "$SRV_CPU"
 }
 teardown_net() {
+	rm -rf "/sys/fs/bpf/xdpgame/$(stat -L -c %i "/run/netns/$SRV" 2>/dev/null)-"*
 	ip netns del "$SRV" 2>/dev/null
 	ip netns del "$CLI" 2>/dev/null
-	rm -rf "/sys/fs/bpf/xdpgame/$SIF"
 }
 
 echo "== setting up: per run, namespaces xgs-$RUN-K and xgc-$RUN-K, veth xbs$$-K <-> xbc$$-K (1 queue, GRO on the server end, XDP_PASS on the client end, tx checksum off)"
