@@ -3,6 +3,7 @@
 #   make            build build/xdpgame (the BPF object and skeleton first)
 #   make test       unit tests under ASan+UBSan, the ring under TSan, then the
 #                   whole suite (unit, BPF, veth integration); needs root
+#   make asan       build/asan/xdpgame, the program under ASan+UBSan
 #   make demo       a veth pair in namespaces, a server, a client session
 #   make bench      side-by-side benchmark (see docs/BENCHMARKS.md)
 #   make install    the binary, xdpgame(8) and xdpgame@.service under
@@ -72,6 +73,8 @@ BPF_OBJ := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRC))
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRC))
 
 BIN := $(BUILD)/xdpgame
+# the same program under ASan+UBSan, for the lifecycle tests
+BIN_ASAN := $(BUILD)/asan/xdpgame
 TESTS := $(BUILD)/tests/xdpgame-tests
 TESTS_ASAN := $(BUILD)/tests/unit-asan
 TESTS_TSAN := $(BUILD)/tests/threads-tsan
@@ -83,8 +86,9 @@ else
 deps_stamp :=
 endif
 
-.PHONY: all test unit demo bench clean deps vmlinux format FORCE install uninstall
+.PHONY: all asan test unit demo bench clean deps vmlinux format FORCE install uninstall
 all: $(BIN)
+asan: $(BIN_ASAN)
 
 deps:
 	$(Q)scripts/deps.sh
@@ -136,6 +140,10 @@ $(BIN): $(USER_OBJ)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(XG_CFLAGS) $^ -o $@ $(LDLIBS)
 
+$(BIN_ASAN): $(call obj,asan,$(USER_SRC))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(XG_CFLAGS) $(SAN_ASAN) $^ -o $@ $(LDLIBS)
+
 $(TESTS): $(USER_LIB_OBJ) $(TEST_OBJ)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
@@ -153,7 +161,7 @@ $(TESTS_TSAN): $(TSAN_OBJ)
 
 # The sanitizer runs first; the whole suite runs last so that its Criterion
 # summary is the closing line. Integration tests need root (namespaces, XDP).
-test: $(BIN) $(TESTS) $(TESTS_ASAN) $(TESTS_TSAN)
+test: $(BIN) $(BIN_ASAN) $(TESTS) $(TESTS_ASAN) $(TESTS_TSAN)
 	@echo "== unit tests under ASan+UBSan"
 	$(Q)ASAN_OPTIONS=detect_leaks=1 $(TESTS_ASAN) --jobs 2
 	@echo "== ring, world and sessions under TSan"

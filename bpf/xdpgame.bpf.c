@@ -25,8 +25,9 @@
  * Minimum kernel: 5.5 for this object as libbpf 1.1 loads it (it creates
  * the .rodata map BPF_F_MMAPABLE, 5.5); the program itself needs 5.3
  * (bpf_redirect_map() taking its fallback action in the flags; XSKMAP is
- * 4.18, rx_queue_index 4.16). The loader adds 5.7 (XDP_FLAGS_REPLACE, so a
- * detach never removes somebody else's program). Loops are unrolled by the
+ * 4.18, rx_queue_index 4.16). The loader adds 5.9 (it attaches through a
+ * bpf_link, so the program leaves with the server however it dies, and
+ * never replaces somebody else's). Loops are unrolled by the
  * compiler, not left to the verifier's bounded-loop support (5.3). 5.10,
  * the oldest LTS with all of it, is the supported floor. Loading needs
  * CAP_BPF + CAP_NET_ADMIN + CAP_PERFMON (or root): the frame length is

@@ -57,9 +57,10 @@ cleanup() {
 		kill -KILL "$SPID" 2>/dev/null
 		wait "$SPID" 2>/dev/null
 	fi
+	# pins are keyed NETNS-IFINDEX (the namespace's nsfs inode)
+	[ -n "$SRV" ] && rm -rf "/sys/fs/bpf/xdpgame/$(stat -L -c %i "/run/netns/$SRV" 2>/dev/null)-"*
 	[ -n "$SRV" ] && ip netns del "$SRV" 2>/dev/null
 	[ -n "$CLI" ] && ip netns del "$CLI" 2>/dev/null
-	[ -n "$SIF" ] && rm -rf "/sys/fs/bpf/xdpgame/$SIF"
 	rm -rf "$TMP" "$XGB"
 	rmdir /sys/fs/bpf/xdpgame 2>/dev/null
 	[ -n "$BPFFS_MOUNTED" ] && umount /sys/fs/bpf 2>/dev/null
@@ -99,9 +100,9 @@ echo "== xdpgame bench: $(nproc) CPUs, kernel $(uname -r), $(sed -n 's/^model na
 # a configuration that wedges the link must not poison the next.
 NET=0
 teardown_net() {
+	rm -rf "/sys/fs/bpf/xdpgame/$(stat -L -c %i "/run/netns/$SRV" 2>/dev/null)-"*
 	ip netns del "$SRV" 2>/dev/null
 	ip netns del "$CLI" 2>/dev/null
-	rm -rf "/sys/fs/bpf/xdpgame/$SIF"
 }
 
 # ratio A B: A / B with 2 decimals, n/a without B

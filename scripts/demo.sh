@@ -15,9 +15,10 @@ SPID=
 
 cleanup() {
 	[ -n "$SPID" ] && kill -TERM "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null
+	# pins are keyed NETNS-IFINDEX (the namespace's nsfs inode)
+	rm -rf "/sys/fs/bpf/xdpgame/$(stat -L -c %i "/run/netns/$SRV" 2>/dev/null)-"* "$LOG"
 	ip netns del "$SRV" 2>/dev/null
 	ip netns del "$CLI" 2>/dev/null
-	rm -rf "/sys/fs/bpf/xdpgame/$SIF" "$LOG"
 	rmdir /sys/fs/bpf/xdpgame 2>/dev/null
 	true
 }

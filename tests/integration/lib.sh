@@ -13,6 +13,8 @@
 #   xg_bg NAME CMD...        run in the background in the server namespace;
 #                            its output goes to $XG_TMP/NAME.log
 #   xg_wait_log NAME TEXT    wait (10 s) for TEXT in NAME.log
+#   xg_pins [IFACE]          the pin directory of IFACE (default $XG_SIF) in
+#                            the server namespace: XG_PIN_ROOT/NETNS-IFINDEX
 #   ok / fail MSG            record a check
 #
 # XG_DEBUG=1 leaves everything up at the end and prints how to enter it.
@@ -96,12 +98,20 @@ xg_setup() {
 	xg_bpffs
 }
 
+# Pins are keyed by network namespace (the nsfs inode) and ifindex.
+xg_netns_ino() { stat -L -c %i "/run/netns/$1"; }
+xg_pins() {
+	local idx
+	idx=$(xg_srv ip -o link show dev "${1:-$XG_SIF}" | cut -d: -f1)
+	echo "/sys/fs/bpf/xdpgame/$(xg_netns_ino "$XG_NS_SRV")-$idx"
+}
+
 # XDP_PASS on the client's veth, so XDP_TX'd and redirected frames from the
 # server side reach it (see bpf/xdp_pass.bpf.c for why not GRO).
 xg_peer_xdp() { xg_veth_peer_pass "$XG_NS_CLI" "$XG_CIF" "$(dirname "$XDPGAME")"; }
 
 xg_teardown() {
-	local pid
+	local pid ns ino
 	if [ "${XG_DEBUG:-0}" = 1 ]; then
 		echo "XG_DEBUG: left up: namespaces $XG_NS_SRV $XG_NS_CLI, logs in $XG_TMP"
 		echo "XG_DEBUG: enter with nsenter --net=/run/netns/$XG_NS_SRV bash"
@@ -113,9 +123,12 @@ xg_teardown() {
 	for pid in "${XG_PIDS[@]}"; do
 		xg_wait_exit "$pid" || kill -KILL "$pid" 2>/dev/null
 	done
+	for ns in "$XG_NS_SRV" "$XG_NS_CLI"; do
+		ino=$(xg_netns_ino "$ns" 2>/dev/null) &&
+			rm -rf "/sys/fs/bpf/xdpgame/$ino-"* 2>/dev/null
+	done
 	ip netns del "$XG_NS_SRV" 2>/dev/null
 	ip netns del "$XG_NS_CLI" 2>/dev/null
-	rm -rf "/sys/fs/bpf/xdpgame/$XG_SIF" "/sys/fs/bpf/xdpgame/$XG_CIF" 2>/dev/null
 	rmdir /sys/fs/bpf/xdpgame 2>/dev/null
 	rm -rf "$XG_TMP"
 }

@@ -20,7 +20,7 @@ xg_setup
 xg_peer_xdp || { echo "FAIL: no XDP_PASS program on the client veth"; exit 1; }
 DEFAULT_PORT=7777
 MADDR=127.0.0.1:9100
-PINS=/sys/fs/bpf/xdpgame/$XG_SIF
+PINS=$(xg_pins)
 
 # load NAME PORT COUNT: `xdpgame load` from the client; NAME.json
 load() {
@@ -205,7 +205,7 @@ check "... the limits: attach's defaults" settings_are hs_rate=100 hs_burst=200 
 	hs_total_rate=10000 hs_total_burst=1000 session_rate=1000 session_burst=2000 \
 	session_timeout_ms=10000
 check "stats text shows them, as set's options" \
-	sh -c "'$XDPGAME' stats '$XG_SIF' | grep -q 'kernel-replies off redirect on handshake-rate 100/200'"
+	sh -c "nsenter --net=/run/netns/$XG_NS_SRV '$XDPGAME' stats '$XG_SIF' | grep -q 'kernel-replies off redirect on handshake-rate 100/200'"
 
 # a paced client on 7777, long enough for every change below to happen
 # under it on a slow, shared machine (the last check says if it did)
@@ -317,7 +317,7 @@ pinned_id() { bpftool map show pinned "$PINS/$1" | awk -F: 'NR == 1 { print $1 }
 same_maps() {
 	local old=" $1 " new=" $(prog_maps "$2") " m id
 	for m in "$PINS"/*; do
-		case ${m##*/} in prog*) continue ;; esac
+		case ${m##*/} in prog*|ifname) continue ;; esac
 		id=$(pinned_id "${m##*/}")
 		case $old in *" $id "*) ;; *) continue ;; esac # info, workers: user space's
 		case $new in *" $id "*) ;; *) echo "    | ${m##*/} (map id $id) is not in$new"; return 1 ;; esac

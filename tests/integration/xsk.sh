@@ -42,7 +42,7 @@
 
 xg_setup 2
 P=4000
-PINS=/sys/fs/bpf/xdpgame/$XG_SIF
+PINS=$(xg_pins)
 NCPU=$(nproc)
 
 # Each load plays PL players from one address: every player joins (JOIN,
@@ -181,7 +181,7 @@ xps() {
 
 # phase_xsk MODE: 100,000 requests over both queues' AF_XDP sockets.
 phase_xsk() {
-	local m=$1 s="xsk_$1" pids=() i q0 q1
+	local m=$1 s="xsk_$1" pids=() i q0 q1 _
 	serve "$s" "$m" || { fail "$m: server started"; return 1; }
 	ok "$m: server started"
 	check "$m: log says AF_XDP on $XG_SIF: 2 queues, copy mode" \
@@ -205,9 +205,12 @@ phase_xsk() {
 	stats "stats_xsk_$m"
 	check "$m: stats: redirect 100000 + 2 loads' handshakes, fallthrough 0, xdp_tx 0 (the XSKs served them all)" \
 		counters "stats_xsk_$m" redirect=$((100000 + 2 * H)) fallthrough=0 xdp_tx=0
-	# the server publishes its workers once a second: wait for a second
-	sleep 1.2
-	stats "stats_xskw_$m"
+	# the server publishes its workers once a second: poll (3 s)
+	for _ in $(seq 1 30); do
+		stats "stats_xskw_$m"
+		[ "$(stats_workers "stats_xskw_$m" xsk)" = $((100000 + 2 * H)) ] && break
+		sleep 0.1
+	done
 	check "$m: stats --json: the xsk workers published 100000 requests (and the handshakes) in" \
 		test "$(stats_workers "stats_xskw_$m" xsk)" = $((100000 + 2 * H))
 

@@ -355,8 +355,9 @@ static int load_backend_key(const char *path, struct xg_sipkey *key)
 }
 
 /* How many RX queues get an AF_XDP socket: --queues, or all the interface
- * has (ethtool's channel count), at most XG_MAX_QUEUES. Negative errno. */
-static int xsk_queue_count(const struct attach_opts *o)
+ * has (ethtool's channel count), at most XG_MAX_QUEUES (said, if say).
+ * Negative errno. */
+static int xsk_queue_count(const struct attach_opts *o, bool say)
 {
 	int nq = xg_netdev_rx_queues(o->cfg.ifname);
 
@@ -370,6 +371,10 @@ static int xsk_queue_count(const struct attach_opts *o)
 	}
 	if (o->queues)
 		nq = o->queues;
+	if (nq > XG_MAX_QUEUES && say)
+		pr_warn("warning: %s has %d RX queues; AF_XDP serves queues 0 to %d, and the game packets of queues %d to %d go to the kernel sockets\n",
+			o->cfg.ifname, nq, XG_MAX_QUEUES - 1, XG_MAX_QUEUES,
+			nq - 1);
 	return nq < XG_MAX_QUEUES ? nq : XG_MAX_QUEUES;
 }
 
@@ -394,7 +399,7 @@ static int attach_xdp(const struct attach_opts *o, struct xg_xdp **xdp)
 		.session_burst = o->limits.session_burst,
 		.session_timeout_ms = o->limits.timeout_ms,
 	};
-	int err, nq = xsk_queue_count(o);
+	int err, nq = xsk_queue_count(o, false);
 
 	*xdp = NULL;
 	if (nq < 0)
@@ -428,13 +433,12 @@ static int attach_xsk(struct attach_opts *o, struct xg_server *srv,
 				     .xsks_map_fd = xg_xdp_xsks_fd(xdp) };
 	int err;
 
-	eo.nqueues = xsk_queue_count(o);
+	eo.nqueues = xsk_queue_count(o, true);
 	if (eo.nqueues < 0)
 		return eo.nqueues;
 	err = xg_engine_open(&xg_engine_xsk, srv, &eo, xsk);
 	if (!err) {
-		pr_info("xdpgame: AF_XDP on %s: %d queue%s, %s%s\n",
-			o->cfg.ifname, eo.nqueues, eo.nqueues == 1 ? "" : "s",
+		pr_info("xdpgame: AF_XDP on %s: %s%s\n", o->cfg.ifname,
 			xg_engine_describe(*xsk),
 			o->cfg.busy_poll ? ", busy polling" : "");
 		return 0;

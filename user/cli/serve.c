@@ -52,7 +52,7 @@ static void publish_workers(struct xg_server *srv, int fd)
 
 /* SIGHUP: this binary's XDP program in place of the running one, keeping
  * the sockets and maps (xdp/reload.c, as `xdpgame reload` does). */
-static void reload_prog(const char *ifname, const struct xg_xdp *xdp)
+static void reload_prog(const char *ifname, struct xg_xdp *xdp)
 {
 	__u32 old_id, new_id;
 
@@ -61,7 +61,7 @@ static void reload_prog(const char *ifname, const struct xg_xdp *xdp)
 			ifname);
 		return;
 	}
-	if (!xg_xdp_reload(ifname, &old_id, &new_id))
+	if (!xg_xdp_reload_held(xdp, &old_id, &new_id))
 		pr_info("xdpgame: SIGHUP: XDP program id %u replaced by id %u\n",
 			old_id, new_id);
 }

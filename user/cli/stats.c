@@ -48,7 +48,7 @@ static void stats_usage(FILE *f)
 		"usage: xdpgame stats IFACE [--json|--prometheus] [--watch] [--interval S]\n"
 		"\n"
 		"The XDP program's counters of the xdpgame running on IFACE, read\n"
-		"from its pins (%s/IFACE/" XG_PIN_STATS "): packets and\n"
+		"from its pins (%s/NETNS-IFINDEX/" XG_PIN_STATS "): packets and\n"
 		"bytes per counter, summed over the CPUs, since the attach.\n"
 		"\n"
 		"  -j, --json          one JSON object: {\"interface\":...,\"counters\":\n"
@@ -463,11 +463,9 @@ int cmd_stats(int argc, char **argv)
 			stats_usage(stdout);
 		return ret;
 	}
-	snprintf(path, sizeof(path), "%s/%s/%s", XG_PIN_ROOT, o.ifname,
-		 XG_PIN_STATS);
-	if (access(path, F_OK)) {
-		pr_warn("error: no xdpgame on %s (nothing pinned under %s/%s); start one with `xdpgame attach %s`\n",
-			o.ifname, XG_PIN_ROOT, o.ifname, o.ifname);
+	if (xg_xdp_pin_dir(o.ifname, path, sizeof(path))) {
+		pr_warn("error: no xdpgame on %s (nothing pinned for it under %s); start one with `xdpgame attach %s --port P`\n",
+			o.ifname, XG_PIN_ROOT, o.ifname);
 		return XG_EXIT_FAIL;
 	}
 	if (xg_xdp_find(o.ifname, &info, &alive) && !alive)

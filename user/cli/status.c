@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * xdpgame status [--json]: every interface xdpgame holds, found through the
- * pins (xdp/loader.h: a directory per interface under XG_PIN_ROOT, its
- * `info` map, and the lock its holder keeps on it): alive or stale, pid,
- * mode, queues, ports, program id, attach time. --json prints one document:
+ * pins (xdp/loader.h: a directory per interface under XG_PIN_ROOT, named by
+ * network namespace and ifindex, its `info` map, and the lock its holder
+ * keeps on it): alive or stale, pid, mode, queues, ports, program id,
+ * attach time; an interface of another network namespace is named as it
+ * was at attach, with that namespace. --json prints one document:
  * {"interfaces":[{"interface":...,"alive":...,...},...]}.
  */
 #include <getopt.h>
@@ -118,9 +120,11 @@ static void status_ports(FILE *f, const struct xg_xdp_info *info)
 		fprintf(f, "none");
 }
 
-static void status_text(FILE *f, const char *ifname,
-			const struct xg_xdp_info *info, bool alive)
+static void status_text(FILE *f, const struct xg_xdp_instance *in)
 {
+	const struct xg_xdp_info *info = in->info;
+	const char *ifname = in->ifname;
+	bool alive = in->alive;
 	char tb[TIME_LEN];
 
 	fprintf(f, "%s: %s, pid %u%s, mode %s, %u AF_XDP queue%s, ports ",
@@ -132,8 +136,13 @@ static void status_text(FILE *f, const char *ifname,
 	if (info->attach_time)
 		fprintf(f, ", attached %s",
 			fmt_time(info->attach_time, false, tb));
-	if (!if_nametoindex(ifname))
+	if (!in->here)
+		fprintf(f, " (network namespace %llu, ifindex %d)",
+			(unsigned long long)in->netns, in->ifindex);
+	else if (in->gone)
 		fprintf(f, " (no such interface in this network namespace)");
+	else if (in->recorded[0] && strcmp(in->recorded, ifname))
+		fprintf(f, " (attached as %s)", in->recorded);
 	fputc('\n', f);
 	if (!alive)
 		fprintf(f, "  stale: remove what it left with `xdpgame detach %s`\n",
@@ -142,14 +151,21 @@ static void status_text(FILE *f, const char *ifname,
 
 /* One element of "interfaces". Ports: the ones `info` lists (at most
  * XG_XDP_INFO_PORTS); nports: how many the holder serves. */
-static xg_json *status_json(const char *ifname, const struct xg_xdp_info *info,
-			    bool alive)
+static xg_json *status_json(const struct xg_xdp_instance *in)
 {
+	const struct xg_xdp_info *info = in->info;
+	const char *ifname = in->ifname;
+	bool alive = in->alive;
 	xg_json *o = xg_json_obj(), *ports;
 	__u32 i, listed = listed_ports(info);
 	char tb[TIME_LEN];
 
 	xg_json_str(o, "interface", ifname);
+	xg_json_str(o, "attached_as", in->recorded);
+	xg_json_u64(o, "netns", in->netns);
+	xg_json_i64(o, "ifindex", in->ifindex);
+	xg_json_bool(o, "this_netns", in->here);
+	xg_json_str(o, "pin_dir", in->pin_dir);
 	xg_json_bool(o, "alive", alive);
 	xg_json_u64(o, "pid", info->pid);
 	xg_json_str(o, "mode", status_mode(info, alive));
@@ -169,15 +185,14 @@ static xg_json *status_json(const char *ifname, const struct xg_xdp_info *info,
 	return o;
 }
 
-static int status_cb(const char *ifname, const struct xg_xdp_info *info,
-		     bool alive, void *arg)
+static int status_cb(const struct xg_xdp_instance *in, void *arg)
 {
 	struct status_opts *o = arg;
 
 	if (o->json)
-		xg_json_push(o->instances, status_json(ifname, info, alive));
+		xg_json_push(o->instances, status_json(in));
 	else
-		status_text(stdout, ifname, info, alive);
+		status_text(stdout, in);
 	o->n++;
 	return 0;
 }

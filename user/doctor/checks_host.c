@@ -265,7 +265,7 @@ void dr_check_kernel(struct dr_ctx *c)
 		{ 4, 12, "generic XDP", "drivers without native XDP get no fast path" },
 		{ 4, 18, "AF_XDP", "no AF_XDP sockets: game packets take the kernel path" },
 		{ 5, 3, "XDP_USE_NEED_WAKEUP", "workers kick the kernel with a syscall on every batch" },
-		{ 5, 9, "bpf_link XDP", "a killed xdpgame leaves its program attached until `xdpgame detach`" },
+		{ 5, 9, "bpf_link XDP", "xdpgame attaches its program through a bpf_link: no XDP, kernel sockets only" },
 		{ 5, 11, "SO_PREFER_BUSY_POLL", "no AF_XDP busy polling: workers wait for interrupts" },
 	};
 	char missing[DR_DETAIL_LEN - 64] = "";

@@ -4,12 +4,11 @@
  * carrier, addresses), its driver, the XDP program attached now, native
  * XDP and AF_XDP zero-copy.
  *
- * The one check that may write: on kernels without the netdev netlink
- * family (< 6.3) the driver cannot be asked for its XDP features, so
- * xdp-native attaches a two-instruction XDP_PASS program in native mode
- * and removes it at once (through a bpf_link where the kernel has one, so
- * that even a killed doctor leaves nothing behind), and only when no XDP
- * program is attached already.
+ * Read-only, like every check: on kernels without the netdev netlink
+ * family (< 6.3) the driver cannot be asked for its XDP features, and
+ * xdp-native says "unknown" rather than attach a program to find out
+ * (attaching native XDP resets the rings of many NICs: a live server's
+ * traffic would stall).
  */
 #include <errno.h>
 #include <ifaddrs.h>
@@ -34,6 +33,7 @@
 #include <bpf/libbpf.h>
 
 #include "doctor/doctor.h"
+#include "xdp/loader.h"
 
 enum {
 	DR_XDP_MTU_MAX = 3498,		/* bytes: single-buffer XDP on most drivers */
@@ -171,10 +171,8 @@ void dr_check_xdp_attached(struct dr_ctx *c)
 {
 	const char *mode = dr_mode_name(c->attach_mode);
 	char pins[PATH_MAX];
-	struct stat st;
 
-	snprintf(pins, sizeof(pins), "/sys/fs/bpf/xdpgame/%s", c->ifname);
-	if (!c->prog_id && !stat(pins, &st)) {
+	if (!c->prog_id && !xg_xdp_pin_dir(c->ifname, pins, sizeof(pins))) {
 		dr_record(c, DR_WARN,
 			  "no XDP program attached, but %s holds pins left by an xdpgame that was killed",
 			  pins);
@@ -182,14 +180,14 @@ void dr_check_xdp_attached(struct dr_ctx *c)
 	} else if (!c->prog_id) {
 		dr_record(c, DR_OK, "no XDP program attached");
 	} else if (!strcmp(c->prog_name, "xdp_dispatcher")) {
-		dr_record(c, DR_INFO,
-			  "libxdp dispatcher id %u attached in %s mode: xdpgame's program can run next to the programs it holds",
+		dr_record(c, DR_WARN,
+			  "libxdp dispatcher id %u attached in %s mode: xdpgame does not run beside other XDP programs and refuses to attach; removing it stops the programs it holds",
 			  c->prog_id, mode);
+		dr_fix(c, "xdp-loader unload %s --all", c->ifname);
 	} else if (!strncmp(c->prog_name, "xdpgame", 7)) {
 		dr_record(c, DR_INFO,
-			  "xdpgame program id %u attached in %s mode: an xdpgame instance is running, or one was killed (then remove it with the fix)",
+			  "xdpgame program id %u attached in %s mode: an xdpgame instance is running (it holds the program through a bpf_link, which goes when it exits, however it dies); see `xdpgame status`",
 			  c->prog_id, mode);
-		dr_fix(c, "xdpgame detach %s", c->ifname);
 	} else {
 		dr_record(c, DR_WARN,
 			  "program id %u '%s' from another tool is attached in %s mode: xdpgame cannot attach next to it; removing it stops whatever loaded it",
@@ -197,47 +195,6 @@ void dr_check_xdp_attached(struct dr_ctx *c)
 		dr_fix(c, "ip link set dev %s %s off", c->ifname,
 		       dr_mode_keyword(c->attach_mode));
 	}
-}
-
-/* Attach a pass-through program in native mode for an instant. Through a
- * bpf_link (5.9+) it goes away with the link's fd even if we are killed. */
-static int dr_try_native(struct dr_ctx *c)
-{
-	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
-		  .imm = XDP_PASS },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	libbpf_print_fn_t print;
-	int fd, link, err = 0;
-
-	/* the expected "driver does not support XDP" is the finding, not noise */
-	print = libbpf_set_print(NULL);
-	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "xg_doctor_probe", "GPL", insns,
-			   sizeof(insns) / sizeof(insns[0]), NULL);
-	if (fd < 0) {
-		libbpf_set_print(print);
-		return fd;
-	}
-	if (c->kver >= dr_kv(5, 9)) {
-		LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = XDP_FLAGS_DRV_MODE);
-
-		link = bpf_link_create(fd, c->ifindex, BPF_XDP, &lo);
-		err = link < 0 ? link : 0;
-		if (link >= 0)
-			close(link);
-	} else {
-		LIBBPF_OPTS(bpf_xdp_attach_opts, ao, .old_prog_fd = fd);
-
-		err = bpf_xdp_attach(c->ifindex, fd, XDP_FLAGS_DRV_MODE |
-				     XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
-		if (!err)
-			bpf_xdp_detach(c->ifindex, XDP_FLAGS_DRV_MODE |
-				       XDP_FLAGS_REPLACE, &ao);
-	}
-	close(fd);
-	libbpf_set_print(print);
-	return err;
 }
 
 static void dr_no_native(struct dr_ctx *c, const char *why)
@@ -249,33 +206,16 @@ static void dr_no_native(struct dr_ctx *c, const char *why)
 	       c->nports ? c->ports[0] : 4000);
 }
 
-/* Kernels before 6.3 cannot say; try it when that disturbs nothing. */
+/* Kernels before 6.3 cannot say, and the doctor attaches nothing to find
+ * out: what is attached now may tell, else attach itself will. */
 static void dr_probe_native(struct dr_ctx *c)
 {
-	int err;
-
 	if (c->prog_id && c->attach_mode == XDP_ATTACHED_DRV) {
 		dr_record(c, DR_OK, "a program is attached in native mode, so the driver has native XDP");
 		return;
 	}
-	if (c->prog_id) {
-		dr_record(c, DR_INFO, "unknown: the kernel cannot report XDP features and the doctor never disturbs the program attached in %s mode",
-			  dr_mode_name(c->attach_mode));
-		return;
-	}
-	if (!dr_has_cap(c, CAP_NET_ADMIN) || !dr_has_cap(c, CAP_BPF)) {
-		dr_record(c, DR_INFO, "unknown: the kernel cannot report XDP features and probing needs root");
-		dr_fix(c, "sudo xdpgame doctor %s", c->ifname);
-		return;
-	}
-	err = dr_try_native(c);
-	if (!err)
-		dr_record(c, DR_OK, "native XDP works (probed: a pass-through program attached and removed)");
-	else if (err == -EOPNOTSUPP)
-		dr_no_native(c, "no native XDP (probe attach: operation not supported)");
-	else
-		dr_record(c, DR_INFO, "unknown: probe attach failed: %s",
-			  strerror(-err));
+	dr_record(c, DR_INFO,
+		  "unknown: the kernel (before 6.3) cannot report the driver's XDP features, and the doctor attaches nothing to find out; `xdpgame attach --mode native` tells (it fails, naming the reason, where the driver has none)");
 }
 
 void dr_check_xdp_native(struct dr_ctx *c)

@@ -13,9 +13,9 @@
  * This file holds the command: options, setup, the check table, and
  * cmd_doctor(). doctor.h lists the other files, by role.
  *
- * The doctor only reads, with one exception: on kernels without the netdev
- * netlink family (< 6.3) the xdp-native check attaches a pass-through
- * program for an instant (see checks_xdp.c).
+ * The doctor only reads: it loads and attaches nothing (on kernels without
+ * the netdev netlink family, < 6.3, native XDP support is reported as
+ * unknown rather than probed by attaching to a live NIC).
  *
  * Network namespaces: ioctls and netlink follow the process's namespace,
  * but /sys/class/net shows the namespace that mounted /sys; the sysfs-based
@@ -193,9 +193,9 @@ static void doctor_usage(FILE *f)
 		"queues, RSS, ntuple, busy polling, CPU governor, NUMA, IRQs, bpffs,\n"
 		"memlock, kernel, privileges): one line per check, OK, WARN, FAIL or\n"
 		"INFO, each not OK with the command that fixes it. Exit status 1 if a\n"
-		"check FAILs. Read-only, except that on kernels before 6.3 native XDP\n"
-		"is probed by attaching a pass-through program for an instant, and\n"
-		"only when IFACE has no XDP program.\n"
+		"check FAILs. Read-only: it loads no BPF program and attaches nothing\n"
+		"(on kernels before 6.3, which cannot report a driver's XDP features,\n"
+		"native XDP support is reported as unknown).\n"
 		"\n"
 		"  -p, --port P        game UDP port, used in the fix commands (repeatable)\n"
 		"  -c, --cpus LIST     worker CPUs, e.g. 0-3,6 (default: all we may run on)\n"

@@ -21,6 +21,13 @@
  * --busy-poll the socket prefers busy polling and the loop spins; without
  * it an idle worker sleeps in poll().
  *
+ * A queue whose socket cannot be opened (another AF_XDP socket bound there,
+ * the driver refusing) is left to the kernel sockets: its `xsks` slot stays
+ * empty, so the XDP program passes its game packets up. The engine serves
+ * the queues that opened, says which fell back, and reserves a worker slot
+ * only for a queue that opened, so no worker that never ran is listed. If
+ * no queue opens (or --zero-copy on and one fails), open fails as a whole.
+ *
  * Driven through struct xg_engine_ops (engine.h): xg_engine_xsk.
  */
 #include <errno.h>
@@ -55,6 +62,12 @@ enum {
 	XSK_IDLE_MS = 100,
 	XSK_BUSY_POLL_US = 20,
 	XSK_KICKS = XSK_RING / 32, /* sendto calls per kick at most */
+	/* NET_IP_ALIGN: the kernel puts a frame at a 4-aligned offset in
+	 * the UMEM frame, so 2 more bytes put the IP header (after 14 bytes
+	 * of Ethernet, or 18, 22 with VLAN tags) on a 4-byte boundary, as
+	 * the header structs the walk reads through want (UBSan: misaligned
+	 * struct iphdr otherwise). */
+	XSK_HEADROOM = 2,
 };
 
 struct xsk_worker {
@@ -76,9 +89,12 @@ struct xsk_worker {
 
 struct xg_xsk_engine {
 	struct xg_server *srv;
-	struct xsk_worker *workers;
+	struct xsk_worker *workers; /* the queues that opened, in order */
 	int nworkers;
+	int fallback[XG_MAX_QUEUES]; /* queues left to the kernel sockets */
+	int nfallback;
 	bool zero_copy;
+	char desc[160];
 };
 
 static int umem_create(struct xsk_worker *x)
@@ -87,7 +103,7 @@ static int umem_create(struct xsk_worker *x)
 		.fill_size = XSK_RING,
 		.comp_size = XSK_RING,
 		.frame_size = XSK_FRAME_SIZE,
-		.frame_headroom = 0,
+		.frame_headroom = XSK_HEADROOM,
 	};
 
 	return xsk_umem__create(&x->umem, x->buf,
@@ -362,6 +378,20 @@ static void *xsk_worker_run(void *arg)
 	return NULL;
 }
 
+/* Close what worker_open made; the worker slot is not touched. */
+static void worker_close(struct xsk_worker *x)
+{
+	xsk_socket__delete(x->xsk); /* also takes it out of the xsks map */
+	xsk_umem__delete(x->umem);
+	if (x->buf)
+		munmap(x->buf, (size_t)XSK_FRAMES * XSK_FRAME_SIZE);
+	xg_frames_free(&x->frames);
+	memset(x, 0, sizeof(*x));
+}
+
+/* Open queue q's socket and register it; the worker slot is reserved last,
+ * so a queue that fails leaves none behind. On failure the caller closes
+ * x. */
 static int worker_open(struct xg_xsk_engine *e, struct xsk_worker *x,
 		       const struct xg_engine_opts *o, int q)
 {
@@ -383,20 +413,14 @@ static int worker_open(struct xg_xsk_engine *e, struct xsk_worker *x,
 	err = bind_queue(x, ifname, o->zero_copy, &zc);
 	if (err) {
 		if (o->zero_copy != XG_ZC_ON)
-			pr_warn("error: %s queue %d: cannot create an AF_XDP socket: %s\n",
-				ifname, q, strerror(-err));
+			pr_warn("error: %s queue %d: cannot create an AF_XDP socket: %s%s\n",
+				ifname, q, strerror(-err),
+				err == -EBUSY ? " (another AF_XDP socket is bound to this queue)" : "");
 		return err;
 	}
 	x->zero_copy = zc;
-	e->zero_copy = zc;
 	if (x->busy_poll)
 		set_busy_poll(x);
-	x->w = xg_server_add_worker(e->srv, XG_PATH_XSK,
-				    xg_server_cpu(e->srv, q));
-	if (!x->w)
-		return -ENOSPC;
-	x->w->queue = q;
-	x->w->priv = x;
 	refill(x);
 	err = xsk_socket__update_xskmap(x->xsk, o->xsks_map_fd);
 	if (err) {
@@ -404,7 +428,32 @@ static int worker_open(struct xg_xsk_engine *e, struct xsk_worker *x,
 			ifname, q, strerror(-err));
 		return err;
 	}
+	x->w = xg_server_add_worker(e->srv, XG_PATH_XSK,
+				    xg_server_cpu(e->srv, q));
+	if (!x->w) {
+		pr_warn("error: %s queue %d: no worker slot left\n", ifname, q);
+		return -ENOSPC;
+	}
+	x->w->queue = q;
+	x->w->priv = x;
+	if (zc)
+		e->zero_copy = true;
 	return 0;
+}
+
+/* "2 queues, copy mode", and the queues that fell back. */
+static void describe_build(struct xg_xsk_engine *e)
+{
+	size_t n;
+	int i;
+
+	n = (size_t)snprintf(e->desc, sizeof(e->desc), "%d queue%s, %s",
+			     e->nworkers, e->nworkers == 1 ? "" : "s",
+			     e->zero_copy ? "zero-copy mode" : "copy mode");
+	for (i = 0; i < e->nfallback && n < sizeof(e->desc); i++)
+		n += (size_t)snprintf(e->desc + n, sizeof(e->desc) - n, "%s%d",
+				      i ? "," : "; on the kernel sockets: queue ",
+				      e->fallback[i]);
 }
 
 static void xsk_destroy(void *state);
@@ -413,24 +462,44 @@ static int xsk_open(struct xg_server *srv, const struct xg_engine_opts *o,
 		    void **out)
 {
 	struct xg_xsk_engine *e = calloc(1, sizeof(*e));
-	int q, err = 0;
+	int q, err = 0, first_err = 0;
 
 	if (!e)
 		return -ENOMEM;
 	e->srv = srv;
+	if (o->nqueues < 1 || o->nqueues > XG_MAX_QUEUES) {
+		free(e);
+		return -EINVAL;
+	}
 	e->workers = calloc((size_t)o->nqueues, sizeof(*e->workers));
 	if (!e->workers) {
 		free(e);
 		return -ENOMEM;
 	}
-	for (q = 0; q < o->nqueues && !err; q++) {
-		err = worker_open(e, &e->workers[q], o, q);
-		e->nworkers++;
+	for (q = 0; q < o->nqueues; q++) {
+		struct xsk_worker *x = &e->workers[e->nworkers];
+
+		err = worker_open(e, x, o, q);
+		if (!err) {
+			e->nworkers++;
+			continue;
+		}
+		worker_close(x);
+		if (!first_err)
+			first_err = err;
+		if (o->zero_copy == XG_ZC_ON)
+			break; /* zero-copy on every queue, or fail */
+		e->fallback[e->nfallback++] = q;
 	}
-	if (err) {
+	if (!e->nworkers || (first_err && o->zero_copy == XG_ZC_ON)) {
 		xsk_destroy(e);
-		return err;
+		return first_err ? first_err : -ENODEV;
 	}
+	describe_build(e);
+	if (e->nfallback)
+		pr_warn("warning: %s: AF_XDP on %d of %d queues; %s (see above); their game packets go to the kernel sockets\n",
+			srv->cfg.ifname, e->nworkers, o->nqueues,
+			strchr(e->desc, ';') + 2);
 	*out = e;
 	return 0;
 }
@@ -452,7 +521,7 @@ static const char *xsk_describe(void *state)
 {
 	struct xg_xsk_engine *e = state;
 
-	return e->zero_copy ? "zero-copy mode" : "copy mode";
+	return e->desc;
 }
 
 static void xsk_stats(struct xsk_worker *x, struct xdp_statistics *s)
@@ -524,11 +593,18 @@ static void xsk_report(void *state, FILE *f, xg_json *json)
 		xg_json_u64(q, "frames_tx", xg_stat_read(&fr->in_tx));
 		xg_json_u64(q, "frames_total", fr->total);
 	}
-	if (json)
+	if (json) {
+		arr = xg_json_add(json, "xsk_fallback_queues", xg_json_arr());
+		for (i = 0; i < e->nfallback; i++)
+			xg_json_push_u64(arr, (uint64_t)e->fallback[i]);
 		xg_json_bool(json, "frames_ok", ok);
-	else
+	} else {
+		for (i = 0; i < e->nfallback; i++)
+			fprintf(f, "  xsk queue %d: no AF_XDP socket; served by the kernel sockets\n",
+				e->fallback[i]);
 		fprintf(f, "  umem frames: %s\n",
 			ok ? "every frame accounted for" : "ACCOUNTING ERROR (a bug)");
+	}
 }
 
 static void xsk_stop(void *state)
@@ -555,14 +631,12 @@ static void xsk_destroy(void *state)
 		return;
 	xsk_stop(e);
 	for (i = 0; i < e->nworkers; i++) {
-		struct xsk_worker *x = &e->workers[i];
-
-		xsk_socket__delete(x->xsk);
-		xsk_umem__delete(x->umem);
-		if (x->buf)
-			munmap(x->buf, (size_t)XSK_FRAMES * XSK_FRAME_SIZE);
-		xg_frames_free(&x->frames);
+		if (e->workers[i].w)
+			e->workers[i].w->priv = NULL;
+		worker_close(&e->workers[i]);
 	}
+	pr_debug("%s: AF_XDP sockets closed (%d)\n", e->srv->cfg.ifname,
+		 e->nworkers);
 	free(e->workers);
 	free(e);
 }

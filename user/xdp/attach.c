@@ -3,13 +3,15 @@
  * Attaching and detaching (see xdp/loader.h for the pin layout and the
  * locking).
  *
- * attach:   check the options -> bpffs -> claim the pin directory (under the
- *           root lock; a dead holder's leftovers are removed) -> the
- *           interface carries no XDP program -> open, set rodata, load ->
- *           fill ports/config -> pin maps and prog -> attach (native, then
- *           generic for auto) -> write info.
- * destroy:  detach (XDP_FLAGS_REPLACE with our program) -> remove the pins
- *           and the directory (under the root lock) -> unlock -> free.
+ * attach:   check the options -> bpffs -> claim the pin directory
+ *           NETNS-IFINDEX (under the root lock; a dead holder's leftovers
+ *           are removed) -> the interface carries no XDP program -> open,
+ *           set rodata, load -> fill ports/config -> pin maps and prog ->
+ *           attach through a bpf_link (native, then generic for auto) ->
+ *           write info.
+ * replace:  bpf_link_update on our link (for a hot reload).
+ * destroy:  detach and close the link -> remove the pins and the directory
+ *           (under the root lock) -> unlock -> free.
  * The cleanup after a dead holder is in iface.c, the readers in read.c.
  */
 #include <errno.h>
@@ -149,7 +151,7 @@ static int claim_pin_dir(struct xg_xdp *x)
 		return lock;
 	held = pins_dir_held(x->pin_dir);
 	if (held == 1) {
-		if (pins_read_info(x->ifname, &info) || !info.pid)
+		if (pins_read_info(x->key, &info) || !info.pid)
 			/* the holder is still starting: no info written yet
 			 * (and never suggest `kill -TERM 0`) */
 			pr_warn("error: another xdpgame is starting on %s (pins "
@@ -165,11 +167,11 @@ static int claim_pin_dir(struct xg_xdp *x)
 		goto out;
 	}
 	if (held == 0) {
-		pins_read_info(x->ifname, &info);
+		pins_read_info(x->key, &info);
 		pr_info("%s: cleaning up after an xdpgame that is gone (pid "
 			"%u)\n",
 			x->ifname, info.pid);
-		err = iface_cleanup_locked(x->ifname);
+		err = iface_cleanup_locked(x->key, x->ifname);
 		if (err < 0)
 			goto out;
 	} else if (held != -ENOENT) {
@@ -195,6 +197,11 @@ static int claim_pin_dir(struct xg_xdp *x)
 		rmdir(x->pin_dir);
 		goto out;
 	}
+	err = pins_write_name(x->dir_fd, x->ifname);
+	if (err)
+		pr_warn("warning: %s: cannot record the interface name in %s: "
+			"%s\n",
+			x->ifname, x->pin_dir, strerror(-err));
 	err = 0;
 out:
 	pins_root_unlock(lock);
@@ -299,8 +306,7 @@ static int write_info(struct xg_xdp *x, const struct xg_xdp_opts *o)
 			 (o->kernel_replies ? XG_INFO_KERNEL_REPLIES : 0),
 		.nports = (__u32)o->nports,
 		.ifindex = (__u32)x->ifindex,
-		.prog_id = iface_prog_id(
-			bpf_program__fd(x->skel->progs.xdpgame_rx)),
+		.prog_id = iface_prog_id(x->prog_fd),
 		.ipv6_ext_max = x->ipv6_ext_max,
 	};
 	struct timespec ts;
@@ -332,12 +338,12 @@ static int pin_all(struct xg_xdp *x)
 	bpf_object__for_each_map(map, x->skel->obj) {
 		if (bpf_map__is_internal(map))
 			continue;
-		pins_path(path, x->ifname, bpf_map__name(map));
+		pins_path(path, x->key, bpf_map__name(map));
 		err = bpf_map__pin(map, path);
 		if (err)
 			goto fail;
 	}
-	pins_path(path, x->ifname, XG_PIN_PROG);
+	pins_path(path, x->key, XG_PIN_PROG);
 	err = bpf_program__pin(x->skel->progs.xdpgame_rx, path);
 	if (err)
 		goto fail;
@@ -348,16 +354,20 @@ fail:
 	return err;
 }
 
+/* Through a bpf_link that only this process holds: the kernel takes the
+ * program off the interface when the link's last fd closes, which is at
+ * our exit however we die. The link refuses an interface that already has
+ * a program in any mode (-EBUSY or -EEXIST): nothing is ever replaced. */
 static int attach_one(struct xg_xdp *x, enum xg_xdp_mode m)
 {
 	__u32 flag = mode_flag_of(m);
-	int err;
+	LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = flag);
+	int fd;
 
-	err = bpf_xdp_attach(x->ifindex,
-			     bpf_program__fd(x->skel->progs.xdpgame_rx),
-			     XDP_FLAGS_UPDATE_IF_NOEXIST | flag, NULL);
-	if (err)
-		return err;
+	fd = bpf_link_create(x->prog_fd, x->ifindex, BPF_XDP, &lo);
+	if (fd < 0)
+		return fd;
+	x->link_fd = fd;
 	x->mode = m;
 	x->mode_flag = flag;
 	x->attached = true;
@@ -374,8 +384,8 @@ static const char *attach_hint(int err)
 		return "another XDP program got there first";
 	case ERANGE:
 	case EINVAL:
-		return "see the kernel's message above; an MTU too large for "
-		       "XDP is a common cause";
+		return "an MTU too large for XDP is a common cause, or a "
+		       "kernel before 5.9 (XDP through a bpf_link)";
 	case EPERM:
 		return "run as root";
 	default:
@@ -428,6 +438,7 @@ static int attach_mode(struct xg_xdp *x, enum xg_xdp_mode want)
 int xg_xdp_attach(const struct xg_xdp_opts *o, struct xg_xdp **out)
 {
 	struct xg_xdp *x;
+	__u64 netns;
 	int err;
 
 	*out = NULL;
@@ -438,8 +449,9 @@ int xg_xdp_attach(const struct xg_xdp_opts *o, struct xg_xdp **out)
 	if (!x)
 		return -ENOMEM;
 	x->dir_fd = -1;
+	x->link_fd = -1;
+	x->own_prog_fd = -1;
 	snprintf(x->ifname, sizeof(x->ifname), "%s", o->ifname);
-	pins_path(x->pin_dir, x->ifname, NULL);
 	x->ifindex = (int)if_nametoindex(x->ifname);
 	if (!x->ifindex) {
 		err = -errno;
@@ -447,6 +459,15 @@ int xg_xdp_attach(const struct xg_xdp_opts *o, struct xg_xdp **out)
 			x->ifname, strerror(-err));
 		goto err_free;
 	}
+	err = pins_netns(&netns);
+	if (err) {
+		pr_warn("error: %s: cannot tell the network namespace "
+			"(/proc/self/ns/net: %s); is /proc mounted?\n",
+			x->ifname, strerror(-err));
+		goto err_free;
+	}
+	pins_key(x->key, netns, x->ifindex);
+	pins_path(x->pin_dir, x->key, NULL);
 
 	err = xg_bpffs_ensure();
 	if (err)
@@ -460,6 +481,7 @@ int xg_xdp_attach(const struct xg_xdp_opts *o, struct xg_xdp **out)
 	err = load(x, o);
 	if (err)
 		goto err_release;
+	x->prog_fd = bpf_program__fd(x->skel->progs.xdpgame_rx);
 	err = fill_maps(x, o);
 	if (err)
 		goto err_skel;
@@ -491,36 +513,86 @@ err_free:
 
 void xg_xdp_detach_prog(struct xg_xdp *x)
 {
-	LIBBPF_OPTS(bpf_xdp_attach_opts, ao);
 	char eb[ERRBUF];
-	int err, pinned;
+	int err;
 
 	if (!x || !x->attached)
 		return;
-	/* the pinned program is the attached one: a reload (xdp/reload.c)
-	 * may have replaced ours */
-	pinned = pins_prog_fd(x->ifname);
-	ao.old_prog_fd = pinned >= 0 ? pinned :
-				       bpf_program__fd(x->skel->progs.xdpgame_rx);
-	err = bpf_xdp_detach(x->ifindex, x->mode_flag, &ao);
-	if (pinned >= 0)
-		close(pinned);
-	if (err == -EEXIST) {
-		pr_warn("warning: %s: the XDP program is no longer xdpgame's "
-			"(replaced by someone else); left alone\n",
-			x->ifname);
-	} else if (err == -ENODEV) {
-		pr_debug("%s: interface gone\n", x->ifname);
-	} else if (err) {
-		/* still attached: destroy keeps the pins for `detach` */
-		pr_warn("warning: cannot detach the XDP program from %s: %s; "
-			"run `xdpgame detach %s`\n",
-			x->ifname, errstr(err, eb), x->ifname);
-		return;
-	} else {
-		pr_debug("%s: XDP program detached\n", x->ifname);
-	}
+	/* Detach explicitly, so the program is off even if the fd were
+	 * shared; closing our only fd would do it too, so an error here
+	 * (the interface gone: nothing to detach) changes nothing. */
+	err = bpf_link_detach(x->link_fd);
+	if (err && err != -ENODEV && err != -ENOLINK)
+		pr_warn("warning: %s: bpf_link detach: %s; closing the link "
+			"takes the program off\n",
+			x->ifname, errstr(err, eb));
+	close(x->link_fd);
+	x->link_fd = -1;
 	x->attached = false;
+	pr_debug("%s: XDP program detached\n", x->ifname);
+}
+
+/* Record the program now on the link: re-pin it as "prog" and put its id
+ * in `info`. */
+static int record_prog(struct xg_xdp *x)
+{
+	char path[PIN_PATH_MAX], eb[ERRBUF];
+	struct xg_xdp_info info;
+	int fd = bpf_map__fd(x->skel->maps.info), err;
+	__u32 key = 0;
+
+	pins_path(path, x->key, XG_PIN_PROG);
+	if (unlink(path) && errno != ENOENT)
+		return -errno;
+	err = bpf_obj_pin(x->prog_fd, path);
+	if (err) {
+		pr_warn("error: %s: cannot pin %s: %s\n", x->ifname, path,
+			errstr(err, eb));
+		return err;
+	}
+	if (bpf_map_lookup_elem(fd, &key, &info))
+		return -errno;
+	info.prog_id = iface_prog_id(x->prog_fd);
+	if (bpf_map_update_elem(fd, &key, &info, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int xg_xdp_replace_prog(struct xg_xdp *x, int new_prog_fd)
+{
+	LIBBPF_OPTS(bpf_link_update_opts, uo, .flags = BPF_F_REPLACE);
+	char eb[ERRBUF];
+	int err, fd;
+
+	if (!x || !x->attached) {
+		pr_warn("error: %s: no XDP program attached to replace\n",
+			x ? x->ifname : "?");
+		return -ENOENT;
+	}
+	fd = fcntl(new_prog_fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	uo.old_prog_fd = x->prog_fd;
+	err = bpf_link_update(x->link_fd, fd, &uo);
+	if (err) {
+		pr_warn("error: %s: cannot replace the XDP program: %s (the "
+			"old one stays)\n",
+			x->ifname, errstr(err, eb));
+		close(fd);
+		return err;
+	}
+	if (x->own_prog_fd >= 0)
+		close(x->own_prog_fd);
+	x->own_prog_fd = fd;
+	x->prog_fd = fd;
+	err = record_prog(x);
+	if (err)
+		pr_warn("warning: %s: XDP program replaced, but its pin and "
+			"`info` could not be updated: %s\n",
+			x->ifname, errstr(err, eb));
+	pr_info("%s: XDP program replaced (id %u)\n", x->ifname,
+		iface_prog_id(fd));
+	return 0;
 }
 
 void xg_xdp_destroy(struct xg_xdp *x)
@@ -528,12 +600,9 @@ void xg_xdp_destroy(struct xg_xdp *x)
 	if (!x)
 		return;
 	xg_xdp_detach_prog(x);
-	if (x->attached) {
-		/* leave the pins to `xdpgame detach`; just unlock */
-		close(x->dir_fd);
-		x->dir_fd = -1;
-	}
 	release_pin_dir(x);
+	if (x->own_prog_fd >= 0)
+		close(x->own_prog_fd);
 	xdpgame__destroy(x->skel);
 	free(x);
 }

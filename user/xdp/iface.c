@@ -2,8 +2,10 @@
 /*
  * The XDP programs on an interface: which there are (one per attach mode),
  * whether one is ours, and xg_xdp_cleanup, which after a dead holder
- * detaches the pinned program where it is still attached (XDP_FLAGS_REPLACE:
- * never somebody else's) and removes the pins.
+ * removes the pins. The holder's program went with its bpf_link; only one
+ * that an older xdpgame attached through netlink can still be there, and it
+ * is detached if it is the pinned one (XDP_FLAGS_REPLACE: never somebody
+ * else's).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -80,25 +82,28 @@ static int query_attached(int ifindex, struct attached out[3])
 
 /*
  * Detach the program pinned in the directory from the interface, in every
- * mode where it is the attached one; other programs are left alone.
- * Returns how many were detached, or a negative errno.
+ * mode where it is the attached one; other programs are left alone. Says
+ * so when there is none (the usual case: the kernel took it off with the
+ * dead holder's bpf_link). Returns how many were detached, or a negative
+ * errno.
  */
-static int detach_pinned(const char *ifname)
+static int detach_pinned(const char *key, const char *ifname)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, ao);
-	char path[PIN_PATH_MAX], eb[ERRBUF];
+	char path[PIN_PATH_MAX], eb[ERRBUF], now[IF_NAMESIZE];
 	struct attached at[3];
 	int pfd, ifindex, err, n = 0;
+	__u64 netns, here;
 	__u32 id;
 
-	pins_path(path, ifname, XG_PIN_PROG);
+	pins_path(path, key, XG_PIN_PROG);
 	pfd = bpf_obj_get(path);
 	if (pfd < 0)
 		return 0; /* no program pinned: nothing of ours to detach */
 	id = iface_prog_id(pfd);
-	ifindex = if_nametoindex(ifname);
-	if (!ifindex) {
-		pr_info("%s: interface gone; its XDP program went with it\n",
+	if (pins_parse_key(key, &netns, &ifindex) || pins_netns(&here) ||
+	    netns != here || !if_indextoname((unsigned int)ifindex, now)) {
+		pr_info("%s: interface gone; no XDP program to remove\n",
 			ifname);
 		goto out;
 	}
@@ -124,6 +129,15 @@ static int detach_pinned(const char *ifname)
 			continue;
 		}
 		err = bpf_xdp_detach(ifindex, at[i].flag, &ao);
+		if (err == -EBUSY) {
+			pr_warn("error: xdpgame XDP program id %u on %s (%s "
+				"mode) is held by a bpf_link that some process "
+				"still has open; it goes when that process "
+				"ends\n",
+				id, ifname, at[i].mode);
+			n = err;
+			goto out;
+		}
 		if (err) {
 			pr_warn("error: cannot detach XDP program id %u from "
 				"%s (%s mode): %s\n",
@@ -135,19 +149,23 @@ static int detach_pinned(const char *ifname)
 			ifname, id, at[i].mode);
 		n++;
 	}
+	if (!n)
+		pr_info("%s: no XDP program to remove: the kernel took "
+			"xdpgame's off the interface when its holder died\n",
+			ifname);
 out:
 	close(pfd);
 	return n;
 }
 
 /* Detach and unpin a dead instance. Caller holds the root lock. */
-int iface_cleanup_locked(const char *ifname)
+int iface_cleanup_locked(const char *key, const char *ifname)
 {
 	char dir[PIN_PATH_MAX], what[256];
 	int ndet, nrm;
 
-	pins_path(dir, ifname, NULL);
-	ndet = detach_pinned(ifname);
+	pins_path(dir, key, NULL);
+	ndet = detach_pinned(key, ifname);
 	if (ndet < 0)
 		return ndet;
 	nrm = pins_remove(dir, what, sizeof(what));
@@ -207,17 +225,18 @@ int iface_check_free(int ifindex, const char *ifname)
 
 int xg_xdp_cleanup(const char *ifname)
 {
-	char dir[PIN_PATH_MAX];
+	char dir[PIN_PATH_MAX], key[PIN_KEY_MAX];
 	struct xg_xdp_info info;
 	int lock, held, ret, ifindex;
 
 	ret = pins_check_ifname(ifname);
 	if (ret)
 		return ret;
-	pins_path(dir, ifname, NULL);
-	if (!pins_bpffs_mounted() || access(dir, F_OK)) {
-		pr_info("%s: no xdpgame pins in %s: nothing to remove\n",
-			ifname, dir);
+	if (!pins_bpffs_mounted() || pins_resolve(ifname, key) ||
+	    (pins_path(dir, key, NULL), access(dir, F_OK))) {
+		pr_info("%s: no xdpgame pins for it under %s: nothing to "
+			"remove\n",
+			ifname, XG_PIN_ROOT);
 		/* one that looks like ours but has no pins: say so, touch
 		 * nothing */
 		ifindex = (int)if_nametoindex(ifname);
@@ -230,7 +249,7 @@ int xg_xdp_cleanup(const char *ifname)
 		return lock;
 	held = pins_dir_held(dir);
 	if (held == 1) {
-		pins_read_info(ifname, &info);
+		pins_read_info(key, &info);
 		pr_warn("error: xdpgame is running on %s (pid %u): stop it "
 			"instead (kill -TERM %u); it detaches and cleans up "
 			"itself\n",
@@ -242,7 +261,7 @@ int xg_xdp_cleanup(const char *ifname)
 			pr_warn("error: cannot open %s: %s\n", dir,
 				strerror(-ret));
 	} else {
-		ret = iface_cleanup_locked(ifname);
+		ret = iface_cleanup_locked(key, ifname);
 		ret = ret < 0 ? ret : 0;
 	}
 	pins_root_unlock(lock);

@@ -5,24 +5,34 @@
  * the holder, find a running instance through its pins (stats, status,
  * detach after a kill -9).
  *
- * Pins, one directory per interface:
- *   /sys/fs/bpf/xdpgame/IFACE/{stats,ports,config,xsks,info,prog}
- * every map of the program under its own name (see include/xdpgame/xdp.h)
- * plus the program as "prog". The directory is created before the program is
- * attached, and the holder keeps it open with flock(LOCK_EX) for as long as
- * it lives: one instance per interface, and a directory nobody holds is known
- * to be stale (even across pid namespaces, even after a pid is reused), so
- * the next attach, or xg_xdp_cleanup(), removes it. The `info` map says who
- * the holder is. Creating and removing directories happens under a flock on
- * XG_PIN_ROOT, so concurrent attaches and cleanups do not race.
+ * Pins, one directory per interface, named by its network namespace (the
+ * inode of /proc/self/ns/net) and its ifindex, so that one name in two
+ * namespaces sharing a bpffs cannot collide and renaming the interface does
+ * not orphan its pins:
+ *   /sys/fs/bpf/xdpgame/NETNS-IFINDEX/{stats,ports,config,xsks,info,
+ *                                      workers,prog,ifname}
+ * every map of the program under its own name (see include/xdpgame/xdp.h),
+ * the program as "prog", and "ifname", a symlink whose target is the
+ * interface's name at attach (for people, and to find the pins of an
+ * interface that is gone). The commands take an interface NAME and resolve
+ * it in their own network namespace. The directory is created before the
+ * program is attached, and the holder keeps it open with flock(LOCK_EX) for
+ * as long as it lives: one instance per interface, and a directory nobody
+ * holds is known to be stale (even across pid namespaces, even after a pid
+ * is reused), so the next attach, or xg_xdp_cleanup(), removes it. The
+ * `info` map says who the holder is. Creating, listing and removing
+ * directories happens under a flock on XG_PIN_ROOT, so concurrent attaches,
+ * `status` and cleanups do not race.
  *
- * Attaching uses netlink (bpf_xdp_attach) with XDP_FLAGS_UPDATE_IF_NOEXIST,
- * not a bpf_link and not libxdp's dispatcher: a program already on the
- * interface is never replaced, and ours stays attached if we are killed
- * (harmlessly: the dead sockets leave `xsks`, so game packets fall through to
- * the kernel; `xdpgame detach` or the next attach removes it).
- * Detaching passes XDP_FLAGS_REPLACE with our program, so it never removes a
- * program somebody else put there in the meantime.
+ * Attaching goes through a bpf_link (bpf_link_create, BPF_XDP, with the
+ * mode's XDP flag; Linux 5.9) that only the holder process has open and
+ * that is not pinned: however the holder dies (SIGKILL, a crash, the OOM
+ * killer), the kernel closes the link and takes the program off the
+ * interface. Only the pins stay, until `xdpgame detach` or the next attach
+ * removes them. A program already on the interface (another tool's, or a
+ * libxdp dispatcher) is never replaced and never removed: the attach is
+ * refused, naming it. xdpgame does not run beside other XDP programs
+ * through libxdp's dispatcher.
  *
  * All functions return 0 or a negative errno, and say what failed, on which
  * interface, and what to do, through pr_warn. Root (CAP_SYS_ADMIN, CAP_BPF,
@@ -37,6 +47,7 @@
 #define XDPGAME_XDP_LOADER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <xdpgame/xdp.h> /* enum xg_xdp_mode, counters, struct xg_xdp_info */
 
@@ -51,6 +62,8 @@
 #define XG_PIN_WORKERS "workers"
 #define XG_PIN_CONFIG "config"
 #define XG_PIN_PORTS "ports"
+/* A symlink, not a pin: its target is the interface's name at attach. */
+#define XG_PIN_IFNAME "ifname"
 
 /* "auto", "native", "generic", "sockets"; "?" for anything else. */
 const char *xg_mode_name(enum xg_xdp_mode m);
@@ -116,19 +129,31 @@ int xg_worker_pub_xsk(const struct xg_worker_pub *p, int i, const char **name,
 /* NATIVE or GENERIC while attached. */
 enum xg_xdp_mode xg_xdp_attached_mode(const struct xg_xdp *x);
 
-/* Detach the program from the interface (first, before closing the XSKs),
- * keeping the maps and pins. Idempotent. */
+/* Detach the program from the interface (first, before closing the XSKs):
+ * the link is detached and closed; the maps and pins stay. Idempotent. */
 void xg_xdp_detach_prog(struct xg_xdp *x);
-/* Detach if still attached, remove the pins, free. NULL-safe. If the
- * program cannot be detached, its pins stay for `xdpgame detach`. */
+/* Detach if still attached, remove the pins, free. NULL-safe. */
 void xg_xdp_destroy(struct xg_xdp *x);
 
 /*
- * `xdpgame detach IFACE`, after a holder died: detach the interface's XDP
- * program if it is the pinned one (a program that is not is left alone), and
- * remove the pin directory; each step is reported with pr_info. Works when
- * the interface is gone too. 0 if something was removed, -ENOENT if there
- * was nothing, -EBUSY if the holder is alive (stop it instead).
+ * Put another XDP program on the interface in place of the attached one,
+ * atomically (bpf_link_update with BPF_F_REPLACE: no packet sees no
+ * program), and re-pin it as "prog" and record its id in `info`. The
+ * caller made new_prog_fd (an XDP program; to keep the sockets, built to
+ * reuse this instance's maps); it is dup'ed, so the caller may close it.
+ * 0 or negative errno (said what failed); on failure the old program
+ * stays.
+ */
+int xg_xdp_replace_prog(struct xg_xdp *x, int new_prog_fd);
+
+/*
+ * `xdpgame detach IFACE`, after a holder died: remove the pin directory
+ * (the program went with the holder's bpf_link; one an older, netlink-
+ * attaching xdpgame left is detached if it is the pinned one, and any other
+ * is left alone); each step is reported with pr_info. Works when the
+ * interface is gone too (the pins are found by the name recorded at
+ * attach). 0 if something was removed, -ENOENT if there was nothing,
+ * -EBUSY if the holder is alive (stop it instead).
  */
 int xg_xdp_cleanup(const char *ifname);
 
@@ -141,15 +166,32 @@ int xg_xdp_read_stats(const char *ifname, struct xg_xdp_count out[XG_CNT_MAX]);
 /* "pass_not_game", "drop_bad_magic", ...; NULL outside 0..XG_CNT_MAX-1. */
 const char *xg_xdp_counter_name(int idx);
 
+/* An instance pinned under XG_PIN_ROOT, as xg_xdp_list sees it. */
+struct xg_xdp_instance {
+	const char *ifname;   /* its name now if here, else the recorded one */
+	const char *recorded; /* the name at attach ("" if unknown) */
+	const char *pin_dir;
+	__u64 netns;          /* inode of its network namespace */
+	int ifindex;          /* in that namespace */
+	bool here;            /* in the caller's network namespace */
+	bool gone;            /* here, but no interface has that index now */
+	bool alive;           /* its holder runs */
+	const struct xg_xdp_info *info; /* zeroed if unreadable */
+};
+
 /*
- * Call cb for each instance pinned under XG_PIN_ROOT, with its info (zeroed
- * if unreadable) and whether its holder is alive. Stops at the first nonzero
- * return of cb and returns it; otherwise returns how many there were (0 if
- * none, or if bpffs is not mounted). Negative errno on failure.
+ * Call cb for each instance pinned under XG_PIN_ROOT, holding the root lock
+ * (as attach and detach do, so no directory is seen half made). Stops at
+ * the first nonzero return of cb and returns it; otherwise returns how many
+ * there were (0 if none, or if bpffs is not mounted). Negative errno on
+ * failure.
  */
-int xg_xdp_list(int (*cb)(const char *ifname, const struct xg_xdp_info *info,
-			  bool alive, void *arg),
+int xg_xdp_list(int (*cb)(const struct xg_xdp_instance *in, void *arg),
 		void *arg);
+
+/* The pin directory of the interface named ifname in the caller's network
+ * namespace, into buf: 0, or -ENOENT if there are no pins for it. */
+int xg_xdp_pin_dir(const char *ifname, char *buf, size_t len);
 
 /* The instance pinned for ifname: 1, with its info (zeroed if unreadable)
  * and whether its holder is alive; 0 if there is none, or the pins cannot
@@ -221,10 +263,13 @@ int xg_xdp_ports_write(const char *ifname, const __u16 *ports, int n);
 /*
  * Load this binary's XDP program and swap it in for the one running on
  * ifname, atomically, reusing every pinned map (AF_XDP sockets, counters,
- * settings stay). From any process, and from the holder on SIGHUP; see
- * xdp/reload.c. 0 and the program ids, or a negative errno (said).
+ * settings stay). From another process: the program is staged in the pins
+ * and the holder, signalled, swaps it on its bpf_link; see xdp/reload.c. 0 and the program ids, or a negative errno (said).
  */
 int xg_xdp_reload(const char *ifname, __u32 *old_id, __u32 *new_id);
+/* The same in the holder (SIGHUP): the program `xdpgame reload` staged, or
+ * else this binary's, swapped in on x's link (xg_xdp_replace_prog). */
+int xg_xdp_reload_held(struct xg_xdp *x, __u32 *old_id, __u32 *new_id);
 
 /* Mount bpffs at /sys/fs/bpf unless it is mounted. 0 or negative errno. */
 int xg_bpffs_ensure(void);

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Pins on bpffs (see xdp/loader.h for the layout and the locking): mounting
- * bpffs, the pin paths, the root lock on XG_PIN_ROOT, the holder's flock on
- * its directory, reading an instance's `info` map, removing pins.
+ * bpffs, the pin directory's key (network namespace and ifindex) and the
+ * interface name recorded next to the pins, the pin paths, the root lock on
+ * XG_PIN_ROOT, the holder's flock on its directory, reading an instance's
+ * `info` map, removing pins.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -63,13 +67,96 @@ int pins_check_ifname(const char *ifname)
 	return err;
 }
 
-void pins_path(char *buf, const char *ifname, const char *name)
+int pins_netns(__u64 *netns)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st))
+		return -errno;
+	*netns = (__u64)st.st_ino;
+	return 0;
+}
+
+void pins_key(char key[PIN_KEY_MAX], __u64 netns, int ifindex)
+{
+	snprintf(key, PIN_KEY_MAX, "%" PRIu64 "-%d", (uint64_t)netns, ifindex);
+}
+
+int pins_parse_key(const char *name, __u64 *netns, int *ifindex)
+{
+	unsigned long long ns;
+	int idx, end = 0;
+
+	if (sscanf(name, "%llu-%d%n", &ns, &idx, &end) != 2 || name[end] ||
+	    idx <= 0)
+		return -EINVAL;
+	*netns = ns;
+	*ifindex = idx;
+	return 0;
+}
+
+void pins_path(char *buf, const char *key, const char *name)
 {
 	if (name)
-		snprintf(buf, PIN_PATH_MAX, "%s/%s/%s", XG_PIN_ROOT, ifname,
-			 name);
+		snprintf(buf, PIN_PATH_MAX, "%s/%s/%s", XG_PIN_ROOT, key, name);
 	else
-		snprintf(buf, PIN_PATH_MAX, "%s/%s", XG_PIN_ROOT, ifname);
+		snprintf(buf, PIN_PATH_MAX, "%s/%s", XG_PIN_ROOT, key);
+}
+
+int pins_write_name(int dir_fd, const char *ifname)
+{
+	return symlinkat(ifname, dir_fd, XG_PIN_IFNAME) ? -errno : 0;
+}
+
+int pins_read_name(const char *key, char name[IF_NAMESIZE])
+{
+	char path[PIN_PATH_MAX];
+	ssize_t n;
+
+	pins_path(path, key, XG_PIN_IFNAME);
+	n = readlink(path, name, IF_NAMESIZE - 1);
+	if (n < 0) {
+		name[0] = '\0';
+		return -errno;
+	}
+	name[n] = '\0';
+	return 0;
+}
+
+int pins_resolve(const char *ifname, char key[PIN_KEY_MAX])
+{
+	char name[IF_NAMESIZE], prefix[PIN_KEY_MAX];
+	struct dirent *de;
+	__u64 netns = 0;
+	int idx, err;
+	DIR *d;
+
+	err = pins_netns(&netns);
+	if (err)
+		return err;
+	idx = (int)if_nametoindex(ifname);
+	if (idx) {
+		pins_key(key, netns, idx);
+		return 0;
+	}
+	/* gone, or renamed: the name it had when it was attached */
+	d = opendir(XG_PIN_ROOT);
+	if (!d)
+		return -ENOENT;
+	pins_key(prefix, netns, 0);
+	prefix[strlen(prefix) - 1] = '\0'; /* "NETNS-" */
+	err = -ENOENT;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)) ||
+		    strlen(de->d_name) >= PIN_KEY_MAX ||
+		    pins_read_name(de->d_name, name) || strcmp(name, ifname))
+			continue;
+		memcpy(key, de->d_name, strlen(de->d_name) + 1);
+		err = 0;
+		break;
+	}
+	closedir(d);
+	return err;
 }
 
 /*
@@ -135,14 +222,14 @@ int pins_dir_held(const char *dir)
 	return ret;
 }
 
-int pins_read_info(const char *ifname, struct xg_xdp_info *info)
+int pins_read_info(const char *pkey, struct xg_xdp_info *info)
 {
 	char path[PIN_PATH_MAX];
 	__u32 key = 0;
 	int fd, err = 0;
 
 	memset(info, 0, sizeof(*info));
-	pins_path(path, ifname, XG_PIN_INFO);
+	pins_path(path, pkey, XG_PIN_INFO);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return fd;
@@ -191,10 +278,10 @@ int pins_remove(const char *dir, char *what, size_t whatsz)
 	return n;
 }
 
-int pins_prog_fd(const char *ifname)
+int pins_prog_fd(const char *key)
 {
 	char path[PIN_PATH_MAX];
 
-	pins_path(path, ifname, XG_PIN_PROG);
+	pins_path(path, key, XG_PIN_PROG);
 	return bpf_obj_get(path);
 }

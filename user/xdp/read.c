@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,7 +87,7 @@ int xg_xdp_sum_stats(int fd, struct xg_xdp_count out[XG_CNT_MAX])
 int xg_xdp_read_stats(const char *ifname, struct xg_xdp_count out[XG_CNT_MAX])
 {
 	struct bpf_map_info mi = {};
-	char path[PIN_PATH_MAX];
+	char path[PIN_PATH_MAX], key[PIN_KEY_MAX];
 	__u32 milen = sizeof(mi);
 	int fd, err = 0;
 
@@ -94,7 +95,13 @@ int xg_xdp_read_stats(const char *ifname, struct xg_xdp_count out[XG_CNT_MAX])
 	err = pins_check_ifname(ifname);
 	if (err)
 		return err;
-	pins_path(path, ifname, XG_PIN_STATS);
+	if (pins_resolve(ifname, key)) {
+		pr_warn("error: xdpgame is not attached to %s (no pins for it "
+			"under %s)\n",
+			ifname, XG_PIN_ROOT);
+		return -ENOENT;
+	}
+	pins_path(path, key, XG_PIN_STATS);
 	fd = bpf_obj_get(path);
 	if (fd < 0) {
 		err = fd;
@@ -125,46 +132,95 @@ int xg_xdp_read_stats(const char *ifname, struct xg_xdp_count out[XG_CNT_MAX])
 	return err;
 }
 
-int xg_xdp_list(int (*cb)(const char *ifname, const struct xg_xdp_info *info,
-			  bool alive, void *arg),
+/* One directory under the root: its instance, to cb. */
+static int list_one(const char *key, __u64 here,
+		    int (*cb)(const struct xg_xdp_instance *in, void *arg),
+		    void *arg)
+{
+	char dir[PIN_PATH_MAX], recorded[IF_NAMESIZE], now[IF_NAMESIZE];
+	struct xg_xdp_info info;
+	struct xg_xdp_instance in = { .info = &info, .pin_dir = dir,
+				      .recorded = recorded };
+
+	if (pins_parse_key(key, &in.netns, &in.ifindex))
+		return 0; /* not ours */
+	pins_path(dir, key, NULL);
+	pins_read_name(key, recorded);
+	pins_read_info(key, &info);
+	in.here = in.netns == here;
+	in.ifname = recorded;
+	if (in.here) {
+		if (if_indextoname((unsigned int)in.ifindex, now))
+			in.ifname = now;
+		else
+			in.gone = true;
+	}
+	if (!in.ifname[0])
+		in.ifname = key;
+	in.alive = pins_dir_held(dir) == 1;
+	return cb(&in, arg);
+}
+
+int xg_xdp_list(int (*cb)(const struct xg_xdp_instance *in, void *arg),
 		void *arg)
 {
-	char dir[PIN_PATH_MAX];
-	struct xg_xdp_info info;
 	struct dirent *de;
-	int n = 0, ret = 0;
+	int n = 0, ret = 0, lock;
+	__u64 here = 0;
 	DIR *d;
 
-	if (!pins_bpffs_mounted())
+	if (!pins_bpffs_mounted() || access(XG_PIN_ROOT, F_OK))
 		return 0;
+	pins_netns(&here);
+	lock = pins_root_lock();
+	if (lock < 0)
+		return lock;
 	d = opendir(XG_PIN_ROOT);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
+	if (!d) {
+		ret = errno == ENOENT ? 0 : -errno;
+		pins_root_unlock(lock);
+		return ret;
+	}
 	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    de->d_type != DT_DIR || strlen(de->d_name) >= IF_NAMESIZE)
+		if (de->d_type != DT_DIR || strlen(de->d_name) >= PIN_KEY_MAX ||
+		    !strchr(de->d_name, '-'))
 			continue;
-		pins_path(dir, de->d_name, NULL);
-		pins_read_info(de->d_name, &info);
-		ret = cb(de->d_name, &info, pins_dir_held(dir) == 1, arg);
+		ret = list_one(de->d_name, here, cb, arg);
 		if (ret)
 			break;
 		n++;
 	}
 	closedir(d);
+	pins_root_unlock(lock);
 	return ret ? ret : n;
+}
+
+int xg_xdp_pin_dir(const char *ifname, char *buf, size_t len)
+{
+	char key[PIN_KEY_MAX], dir[PIN_PATH_MAX];
+
+	if (xg_ifname_check(ifname) || pins_resolve(ifname, key))
+		return -ENOENT;
+	pins_path(dir, key, NULL);
+	if (access(dir, F_OK))
+		return -ENOENT;
+	snprintf(buf, len, "%s", dir);
+	return 0;
 }
 
 int xg_xdp_read_workers(const char *ifname, struct xg_worker_pub *out, int max)
 {
-	char path[PIN_PATH_MAX];
+	char path[PIN_PATH_MAX], pkey[PIN_KEY_MAX];
 	__u32 key;
 	int fd, n = 0, err;
 
 	err = pins_check_ifname(ifname);
 	if (err)
 		return err;
-	pins_path(path, ifname, XG_PIN_WORKERS);
+	err = pins_resolve(ifname, pkey);
+	if (err)
+		return err;
+	pins_path(path, pkey, XG_PIN_WORKERS);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return fd;
@@ -181,31 +237,33 @@ int xg_xdp_read_workers(const char *ifname, struct xg_worker_pub *out, int max)
 }
 
 struct find {
-	const char *ifname;
+	const char *dir;
 	struct xg_xdp_info *info;
 	bool *alive;
 	bool found;
 };
 
-static int find_cb(const char *ifname, const struct xg_xdp_info *info,
-		   bool alive, void *arg)
+static int find_cb(const struct xg_xdp_instance *in, void *arg)
 {
 	struct find *f = arg;
 
-	if (strcmp(ifname, f->ifname))
+	if (strcmp(in->pin_dir, f->dir))
 		return 0;
-	*f->info = *info;
-	*f->alive = alive;
+	*f->info = *in->info;
+	*f->alive = in->alive;
 	f->found = true;
 	return 1;
 }
 
 int xg_xdp_find(const char *ifname, struct xg_xdp_info *info, bool *alive)
 {
-	struct find f = { ifname, info, alive, false };
+	char dir[PIN_PATH_MAX];
+	struct find f = { dir, info, alive, false };
 
 	memset(info, 0, sizeof(*info));
 	*alive = false;
+	if (xg_xdp_pin_dir(ifname, dir, sizeof(dir)))
+		return 0;
 	if (xg_xdp_list(find_cb, &f) < 0)
 		return 0;
 	return f.found;

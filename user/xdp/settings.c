@@ -132,13 +132,19 @@ static int open_map(const char *ifname, const char *name, __u32 key_size,
 {
 	struct bpf_map_info mi = {};
 	__u32 len = sizeof(mi);
-	char path[PIN_PATH_MAX];
+	char path[PIN_PATH_MAX], pkey[PIN_KEY_MAX];
 	int fd, err;
 
 	err = pins_check_ifname(ifname);
 	if (err)
 		return err;
-	pins_path(path, ifname, name);
+	if (pins_resolve(ifname, pkey)) {
+		pr_warn("error: no xdpgame on %s (no pins for it under %s); "
+			"start one with `xdpgame attach %s`\n",
+			ifname, XG_PIN_ROOT, ifname);
+		return -ENOENT;
+	}
+	pins_path(path, pkey, name);
 	fd = bpf_obj_get(path);
 	if (fd < 0) {
 		if (fd == -ENOENT)
