@@ -513,7 +513,7 @@ int cmd_attach(int argc, char **argv)
 		err = attach_xsk(&o, &srv, xdp, &eng[1]);
 		if (err)
 			goto out;
-		srv.xsk_serving = eng[1] && xsk_queue_count(&o) ==
+		srv.xsk_serving = eng[1] && xsk_queue_count(&o, false) ==
 						    xg_netdev_rx_queues(o.cfg.ifname);
 	}
 	if (o.tcp_port) {
