@@ -49,9 +49,12 @@ struct vlan_hdr {
  * and the kernel's BTF has struct iphdr, not xg_iphdr */
 #define xg_iphdr struct iphdr
 #define xg_ipv6hdr struct ipv6hdr
+typedef __u32 xg_u32_a2;
 #else
 typedef struct iphdr xg_iphdr __attribute__((aligned(2)));
 typedef struct ipv6hdr xg_ipv6hdr __attribute__((aligned(2)));
+typedef __u32 xg_u32_a2 __attribute__((aligned(2))); /* a 32-bit word of
+							 * a frame */
 #endif
 
 /* Loops here have constant bounds; unroll them (the BPF side needs it for
@@ -354,7 +357,7 @@ static __always_inline __s64 xg_csum_words(const void *p, void *data_end,
 		return -1;
 XG_UNROLL
 	for (i = 0; i < n / 4; i++)
-		sum += ((const __u32 *)p)[i];
+		sum += ((const xg_u32_a2 *)p)[i];
 	sum = (sum & 0xffffffff) + (sum >> 32);
 	sum = (sum & 0xffffffff) + (sum >> 32);
 	return (__s64)sum;
