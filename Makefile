@@ -1,8 +1,10 @@
 # xdpgame build. Everything goes to build/; V=1 shows the commands.
 #
 #   make            build build/xdpgame (the BPF object and skeleton first)
-#   make test       unit tests under ASan+UBSan, the ring under TSan, then the
-#                   whole suite (unit, BPF, veth integration); needs root
+#   make test       unit tests under ASan+UBSan, the ring under TSan, a short
+#                   fuzzing pass, then the whole suite (unit, BPF, veth
+#                   integration); needs root
+#   make fuzz       the fuzzers, FUZZ_SECONDS (120) each; needs root
 #   make asan       build/asan/xdpgame, the program under ASan+UBSan
 #   make demo       a veth pair in namespaces, a server, a client session
 #   make bench      side-by-side benchmark (see docs/BENCHMARKS.md)
@@ -79,6 +81,27 @@ TESTS := $(BUILD)/tests/xdpgame-tests
 TESTS_ASAN := $(BUILD)/tests/unit-asan
 TESTS_TSAN := $(BUILD)/tests/threads-tsan
 
+# Fuzzing (tests/fuzz/): libFuzzer targets (clang), the differential XDP
+# test; `make fuzz` runs each FUZZ_SECONDS, `make test` a short pass.
+FUZZ_FLAGS = -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing \
+	-Iinclude -Iuser -I$(BUILD) -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_LIB_SRC := user/game/handlers.c user/game/world.c user/game/session.c \
+	user/game/msg.c user/core/stats.c user/core/ring.c user/core/siphash.c
+FUZZ_HDRS := $(wildcard include/xdpgame/*.h user/game/*.h user/core/*.h tests/common/*.h)
+FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_frame $(BUILD)/fuzz/fuzz_handshake
+FUZZ_DIFF := $(BUILD)/fuzz/diff_xdp
+FUZZ_SECONDS ?= 120
+# $(1): seconds per target
+fuzz_run = for t in frame handshake; do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$t && \
+		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$(1) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$t \
+			tests/fuzz/seeds/$$t 2>$(BUILD)/fuzz/$$t.log || \
+			{ tail -40 $(BUILD)/fuzz/$$t.log; exit 1; }; \
+		echo "fuzz_$$t: $$(sed -n 's/^stat::number_of_executed_units: *//p' \
+			$(BUILD)/fuzz/$$t.log) runs in $(1) s, no crash"; \
+	done && $(FUZZ_DIFF) --frames 1000000 --seconds $(1)
+
 DEPS ?= 1
 ifeq ($(DEPS),1)
 deps_stamp := $(BUILD)/.deps-ok
@@ -86,7 +109,7 @@ else
 deps_stamp :=
 endif
 
-.PHONY: all asan test unit demo bench clean deps vmlinux format FORCE install uninstall
+.PHONY: all asan test unit demo bench clean deps vmlinux format FORCE install uninstall fuzz
 all: $(BIN)
 asan: $(BIN_ASAN)
 
@@ -159,13 +182,28 @@ $(TESTS_TSAN): $(TSAN_OBJ)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XG_CFLAGS) $(SAN_TSAN) $^ -o $@ -lpthread $(CRIT_LIBS)
 
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRC) $(FUZZ_HDRS) Makefile | $(deps_stamp)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB_SRC) -o $@ -lpthread -lm
+
+$(FUZZ_DIFF): tests/fuzz/diff_xdp.c user/game/msg.c $(FUZZ_HDRS) $(SKELS) Makefile | $(deps_stamp)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) tests/fuzz/diff_xdp.c user/game/msg.c -o $@ $(LDLIBS)
+
+fuzz: $(FUZZ_TARGETS) $(FUZZ_DIFF)
+	$(Q)$(call fuzz_run,$(FUZZ_SECONDS))
+
 # The sanitizer runs first; the whole suite runs last so that its Criterion
 # summary is the closing line. Integration tests need root (namespaces, XDP).
-test: $(BIN) $(BIN_ASAN) $(TESTS) $(TESTS_ASAN) $(TESTS_TSAN)
+test: $(BIN) $(BIN_ASAN) $(TESTS) $(TESTS_ASAN) $(TESTS_TSAN) $(FUZZ_TARGETS) $(FUZZ_DIFF)
 	@echo "== unit tests under ASan+UBSan"
 	$(Q)ASAN_OPTIONS=detect_leaks=1 $(TESTS_ASAN) --jobs 2
 	@echo "== ring, world and sessions under TSan"
 	$(Q)setarch $(shell uname -m) -R $(TESTS_TSAN)
+	@echo "== fuzzing, a short pass (make fuzz: $(FUZZ_SECONDS) s each)"
+	$(Q)$(call fuzz_run,20)
 	@echo "== whole suite: unit, BPF, integration over veth"
 	$(Q)XDPGAME=$(abspath $(BIN)) XG_SRCDIR=$(CURDIR) $(TESTS) --jobs 1
 

@@ -11,8 +11,16 @@
  *   UDP to a port in `ports`           PASS                   pass_not_game
  *   to our MAC and one of our IPs,     PASS                   pass_not_local
  *     not broadcast or multicast
- *   UDP length field fits the frame    DROP                   drop_udp_len
+ *   what the kernel's UDP receive path would accept (xg_frame_check()):
+ *     no IPv4 options, no IPv6 ext     PASS (kernel answers)  pass_ip_options
+ *     IP version, IPv4 header          DROP                   drop_ip_header
+ *       checksum, TTL above 0
+ *     IP length within the frame       DROP                   drop_ip_len
+ *     UDP length within the IP packet  DROP                   drop_udp_len
+ *     a source address a host can      DROP                   drop_bad_source
+ *       send from
  *   xg_validate() says XG_OK           DROP                   drop_<reason>
+ *   UDP checksum right (IPv6: there)   DROP                   drop_udp_checksum
  *   JOIN/ANSWER: source's budget       DROP                   deny_handshake_rate
  *   game request: live session, its    DROP                   deny_<reason>
  *     token, address and port, budget
@@ -188,8 +196,11 @@ int xdpgame_rx(struct xdp_md *ctx)
 		return xg_verdict(XG_CNT_FALLTHROUGH, bytes, XDP_PASS);
 	if (!is_local(&f, cfg))
 		return xg_verdict(XG_CNT_PASS_NOT_LOCAL, bytes, XDP_PASS);
-	if (xg_frame_udp_len(&f, data_end))
-		return xg_verdict(XG_CNT_DROP_UDP_LEN, bytes, XDP_DROP);
+	verdict = xg_frame_check(&f, data_end);
+	if (verdict == XG_CNT_PASS_IP_OPTIONS)
+		return xg_verdict(verdict, bytes, XDP_PASS);
+	if (verdict)
+		return xg_verdict(verdict, bytes, XDP_DROP);
 
 	/* The game datagram: the same rules as user space. */
 	err = xg_validate(f.payload, data_end, f.len);
@@ -198,6 +209,9 @@ int xdpgame_rx(struct xdp_md *ctx)
 	h = f.payload;
 	if ((void *)(h + 1) > data_end) /* validated; for the verifier */
 		return xg_verdict(XG_CNT_DROP_TOO_SHORT, bytes, XDP_DROP);
+	verdict = xg_frame_udp_csum(&f, data_end, h->type);
+	if (verdict)
+		return xg_verdict(verdict, bytes, XDP_DROP);
 
 	/* Sessions: a handshake within its source's budget goes on to user
 	 * space; a game request needs its live session. */

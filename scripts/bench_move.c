@@ -7,7 +7,7 @@
  * Builds N MOVE requests up front (xg_msg_move), then, in serve_moves()
  * (a function of its own, so callgrind can isolate it), does per request what
  * the AF_XDP worker does per frame: copy the request into a synthetic
- * Ethernet/IPv4/UDP frame, xg_frame_walk() to the payload, xg_frame_udp_len(),
+ * Ethernet/IPv4/UDP frame, xg_frame_walk() to the payload, xg_frame_check() (no UDP checksum, as the worker),
  * xg_handle() in place (parse + validate + world update + ack) and
  * xg_frame_reply() (address swap, lengths, checksums). The ring/UMEM handling
  * of the real worker is not included.
@@ -92,7 +92,7 @@ serve_moves(struct xg_handler_ctx *ctx, const struct req *reqs, uint32_t n,
 		memcpy(fr + HDRS, reqs[i].b, reqs[i].len);
 		if (xg_frame_walk(fr, end, XG_XDP_IPV6_EXT_DEFAULT, &f) !=
 			    XG_FRAME_UDP ||
-		    xg_frame_udp_len(&f, end))
+		    xg_frame_check(&f, end))
 			return 0;
 		/* as the AF_XDP worker: in place, the frame's room, validated
 		 * by the XDP program */

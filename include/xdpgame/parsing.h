@@ -11,6 +11,18 @@
  * below is the whole L2-L4 path, so the two cannot disagree on where a
  * game datagram starts. bpf_htons() comes from libbpf's bpf_endian.h, which
  * works on both sides.
+ *
+ * After the walk, xg_frame_check() accepts what the kernel's own UDP
+ * receive path would accept, and nothing else (docs/PROTOCOL.md, "What
+ * the server accepts"), so that the fast path never answers a frame the
+ * kernel socket would never have seen.
+ *
+ * Alignment: in an AF_XDP frame the Ethernet header is 4-byte aligned, so
+ * the IP header is only 2-byte aligned. User space reads it through
+ * xg_iphdr / xg_ipv6hdr, the kernel's structs with their alignment
+ * lowered to 2 (a typedef may lower it), so that no access is undefined
+ * and the compiler picks loads that work at any address; the BPF side keeps
+ * the structs as they are (its loads must not be split into bytes).
  */
 #ifndef XDPGAME_PARSING_H
 #define XDPGAME_PARSING_H
@@ -31,6 +43,19 @@ struct vlan_hdr {
 
 #include <xdpgame/proto.h>
 #include <xdpgame/xdp.h>
+
+#ifdef __VMLINUX_H__
+/* macros, not typedefs: CO-RE relocates field accesses by the type name,
+ * and the kernel's BTF has struct iphdr, not xg_iphdr */
+#define xg_iphdr struct iphdr
+#define xg_ipv6hdr struct ipv6hdr
+typedef __u32 xg_u32_a2;
+#else
+typedef struct iphdr xg_iphdr __attribute__((aligned(2)));
+typedef struct ipv6hdr xg_ipv6hdr __attribute__((aligned(2)));
+typedef __u32 xg_u32_a2 __attribute__((aligned(2))); /* a 32-bit word of
+							 * a frame */
+#endif
 
 /* Loops here have constant bounds; unroll them (the BPF side needs it for
  * kernels without bounded-loop support). */
@@ -112,9 +137,9 @@ XG_UNROLL
 
 /* IPv4 header, options included (IHL). Returns the protocol. */
 static __always_inline int parse_iphdr(struct hdr_cursor *nh, void *data_end,
-				       struct iphdr **iphdr)
+				       xg_iphdr **iphdr)
 {
-	struct iphdr *iph = nh->pos;
+	xg_iphdr *iph = nh->pos;
 	__u32 hdrsize;
 
 	if ((void *)(iph + 1) > data_end)
@@ -130,16 +155,16 @@ static __always_inline int parse_iphdr(struct hdr_cursor *nh, void *data_end,
 }
 
 /* An IPv4 first fragment (MF) or a later one (offset). */
-static __always_inline int xg_ipv4_is_fragment(const struct iphdr *iph)
+static __always_inline int xg_ipv4_is_fragment(const xg_iphdr *iph)
 {
 	return (iph->frag_off & bpf_htons(XG_IP_MF | XG_IP_OFFSET)) != 0;
 }
 
 /* IPv6 fixed header. Returns its next header. */
 static __always_inline int parse_ip6hdr(struct hdr_cursor *nh, void *data_end,
-					struct ipv6hdr **ip6hdr)
+					xg_ipv6hdr **ip6hdr)
 {
-	struct ipv6hdr *ip6h = nh->pos;
+	xg_ipv6hdr *ip6h = nh->pos;
 
 	if ((void *)(ip6h + 1) > data_end)
 		return XG_PARSE_SHORT;
@@ -210,8 +235,8 @@ static __always_inline int parse_udphdr(struct hdr_cursor *nh, void *data_end,
 /* A frame walked down to its UDP header. */
 struct xg_frame {
 	struct ethhdr *eth;
-	struct iphdr *iph;    /* IPv4, else NULL */
-	struct ipv6hdr *ip6h; /* IPv6, else NULL */
+	xg_iphdr *iph;        /* IPv4, else NULL */
+	xg_ipv6hdr *ip6h;     /* IPv6, else NULL */
 	struct udphdr *udph;
 	void *payload;        /* the UDP payload: maybe a game datagram */
 	__u32 len;            /* its length, from the UDP length field */
@@ -265,21 +290,6 @@ static __always_inline int xg_frame_walk(void *data, void *data_end,
 	return XG_FRAME_UDP;
 }
 
-/* The UDP length field is at least a header and fits the frame (Ethernet
- * padding may follow the datagram: the field, not the frame, says where it
- * ends). Sets f->len; 0, or XG_CNT_DROP_UDP_LEN. */
-static __always_inline int xg_frame_udp_len(struct xg_frame *f, void *data_end)
-{
-	__u32 ulen = bpf_ntohs(f->udph->len);
-
-	if (ulen < sizeof(struct udphdr) ||
-	    (char *)f->payload + (ulen - sizeof(struct udphdr)) >
-		    (char *)data_end)
-		return XG_CNT_DROP_UDP_LEN;
-	f->len = ulen - sizeof(struct udphdr);
-	return 0;
-}
-
 /* Internet checksum: add 'n' 16-bit words (any byte order, as long as it is
  * the wire's), then fold. */
 static __always_inline __u32 xg_csum_add(__u32 sum, const __u16 *p, int n)
@@ -307,6 +317,167 @@ static __always_inline void xg_csum_replace(__u16 *check, __u16 old, __u16 new)
 	sum += (__u16)~old;
 	sum += new;
 	*check = xg_csum_fold(sum);
+}
+
+/* ---- what the kernel's UDP receive path accepts ---------------------- */
+
+/* IPv4 sources that no host sends from, which the kernel refuses as
+ * martians: 0/8, 127/8, 224/4 (multicast), 240/4 (255.255.255.255 too).
+ * 's' in network order. */
+static __always_inline int xg_ipv4_bad_source(__u32 s)
+{
+	__u32 top = bpf_ntohl(s) >> 24;
+
+	return top == 0 || top == 127 || top >= 224;
+}
+
+/* IPv6 sources the kernel refuses: :: and ::1, ff00::/8 (multicast),
+ * ::ffff:0:0/96 (IPv4-mapped). 'w': the address as 8 words, read as they
+ * lie (2-byte aligned). */
+static __always_inline int xg_ipv6_bad_source(const __u16 *w)
+{
+	if (*(const __u8 *)w == 0xff)
+		return 1;
+	if (w[0] | w[1] | w[2] | w[3] | w[4])
+		return 0;
+	if (w[5] == 0xffff)
+		return 1;
+	return !w[5] && !w[6] && (!w[7] || w[7] == bpf_htons(1));
+}
+
+/* The one's complement sum of n bytes at p (n a multiple of 4, a
+ * constant: the loop unrolls into loads the verifier checks against the
+ * one bound below), added to 'sum'; -1 if the frame is shorter. */
+static __always_inline __s64 xg_csum_words(const void *p, void *data_end,
+					    __u64 sum, __u32 n)
+{
+	__u32 i;
+
+	if ((const char *)p + n > (const char *)data_end)
+		return -1;
+XG_UNROLL
+	for (i = 0; i < n / 4; i++)
+		sum += ((const xg_u32_a2 *)p)[i];
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	return (__s64)sum;
+}
+
+/*
+ * The UDP checksum of a datagram that xg_validate() has found valid, so
+ * that its length is its type's (a constant for each, a multiple of 4: no
+ * loop over a length from the wire). Right, or absent on IPv4: 0. Wrong,
+ * or absent on IPv6 (RFC 8200 8.1): XG_CNT_DROP_UDP_CHECKSUM.
+ */
+static __always_inline int xg_frame_udp_csum(const struct xg_frame *f,
+					     void *data_end, __u8 type)
+{
+	const struct udphdr *u = f->udph;
+	__u64 sum = (__u32)bpf_htons(IPPROTO_UDP) + u->len;
+	__s64 r;
+
+	if (f->iph) {
+		if (!u->check)
+			return 0; /* no checksum: allowed on IPv4 */
+		sum = xg_csum_add((__u32)sum, (const __u16 *)&f->iph->saddr, 4);
+	} else if (f->ip6h) { /* always, but the verifier cannot tell */
+		if (!u->check)
+			return XG_CNT_DROP_UDP_CHECKSUM;
+		sum = xg_csum_add((__u32)sum, (const __u16 *)&f->ip6h->saddr, 16);
+	}
+	switch (type) {
+	case XG_MSG_MOVE:
+		r = xg_csum_words(u, data_end, sum, 8 + XG_MOVE_SIZE);
+		break;
+	case XG_MSG_ATTACK:
+		r = xg_csum_words(u, data_end, sum, 8 + XG_ATTACK_SIZE);
+		break;
+	case XG_MSG_HEARTBEAT:
+	case XG_MSG_LEAVE:
+		r = xg_csum_words(u, data_end, sum, 8 + XG_HEARTBEAT_SIZE);
+		break;
+	case XG_MSG_JOIN:
+		r = xg_csum_words(u, data_end, sum, 8 + XG_JOIN_SIZE);
+		break;
+	case XG_MSG_ANSWER:
+		r = xg_csum_words(u, data_end, sum, 8 + XG_ANSWER_SIZE);
+		break;
+	default:
+		r = -1;
+	}
+	return r < 0 || xg_csum_fold((__u32)r) ? XG_CNT_DROP_UDP_CHECKSUM : 0;
+}
+_Static_assert(XG_HEARTBEAT_SIZE == XG_LEAVE_SIZE && XG_MOVE_SIZE % 4 == 0 &&
+		       XG_ATTACK_SIZE % 4 == 0 && XG_HEARTBEAT_SIZE % 4 == 0 &&
+		       XG_JOIN_SIZE % 4 == 0 && XG_ANSWER_SIZE % 4 == 0,
+	       "xg_frame_udp_csum() sums every request in 4-byte words");
+
+/*
+ * After xg_frame_walk(): what the kernel's receive path checks before a UDP
+ * socket sees the datagram, in this order.
+ *
+ *  1. IPv4 options or IPv6 extension headers: a reply built from the frame
+ *     would send them back (a source route too), so such frames are left
+ *     to the kernel socket: XG_CNT_PASS_IP_OPTIONS.
+ *  2. The IP header (ip_rcv(), ipv6_rcv()): the version the EtherType
+ *     announced; IPv4: a right header checksum, a TTL above 0.
+ *     XG_CNT_DROP_IP_HEADER.
+ *  3. The lengths: the IP length (IPv4 total length, IPv6 payload length)
+ *     covers the IP and UDP headers and ends within the frame (Ethernet
+ *     padding may follow: the kernel trims it), XG_CNT_DROP_IP_LEN; the UDP
+ *     length is at least a header and ends within the IP packet (bytes
+ *     after it are trimmed too), XG_CNT_DROP_UDP_LEN. Sets f->len, the
+ *     datagram's length by the UDP length field.
+ *  4. The source address (xg_ipv4_bad_source(), xg_ipv6_bad_source()):
+ *     XG_CNT_DROP_BAD_SOURCE.
+ *
+ * Returns 0, or the counter that says why not. The XDP program and the
+ * AF_XDP worker both call it. The UDP checksum comes after the game
+ * header's validation, in xg_frame_udp_csum(): a valid datagram's length
+ * is a constant of its type, so the sum needs no loop over a length from
+ * the wire (a malformed datagram is dropped for what is wrong with it).
+ */
+static __always_inline int xg_frame_check(struct xg_frame *f, void *data_end)
+{
+	xg_ipv6hdr *ip6 = f->ip6h;
+	xg_iphdr *ip = f->iph;
+	__u32 ulen = bpf_ntohs(f->udph->len), room, iplen;
+	int bad_src;
+
+	f->len = 0;
+	if (ip) {
+		if (ip->ihl != 5)
+			return XG_CNT_PASS_IP_OPTIONS;
+		if (ip->version != 4 || !ip->ttl ||
+		    xg_csum_fold(xg_csum_add(0, (const __u16 *)ip, 10)))
+			return XG_CNT_DROP_IP_HEADER;
+		iplen = bpf_ntohs(ip->tot_len);
+		if (iplen < sizeof(*ip) + sizeof(struct udphdr))
+			return XG_CNT_DROP_IP_LEN;
+		iplen -= sizeof(*ip) + sizeof(struct udphdr);
+		bad_src = xg_ipv4_bad_source(ip->saddr);
+	} else if (ip6) { /* always, but the verifier cannot tell */
+		if ((void *)f->udph != (void *)(ip6 + 1))
+			return XG_CNT_PASS_IP_OPTIONS;
+		if (ip6->version != 6)
+			return XG_CNT_DROP_IP_HEADER;
+		iplen = bpf_ntohs(ip6->payload_len);
+		if (iplen < sizeof(struct udphdr))
+			return XG_CNT_DROP_IP_LEN;
+		iplen -= sizeof(struct udphdr);
+		bad_src = xg_ipv6_bad_source((const __u16 *)&ip6->saddr);
+	} else {
+		return XG_CNT_PASS_NOT_GAME;
+	}
+	/* iplen: the bytes after the UDP header by the IP length field */
+	room = (__u32)((char *)data_end - (char *)f->payload);
+	if (iplen > room)
+		return XG_CNT_DROP_IP_LEN;
+	if (ulen < sizeof(struct udphdr) ||
+	    ulen - sizeof(struct udphdr) > iplen)
+		return XG_CNT_DROP_UDP_LEN;
+	f->len = ulen - sizeof(struct udphdr);
+	return bad_src ? XG_CNT_DROP_BAD_SOURCE : 0;
 }
 
 enum {
@@ -345,7 +516,7 @@ static __always_inline __u32 xg_frame_reply(struct xg_frame *f, void *data,
 	sum = bpf_htons(IPPROTO_UDP) + ulen;
 
 	if (f->iph) {
-		struct iphdr *ip = f->iph;
+		xg_iphdr *ip = f->iph;
 
 		a4 = ip->saddr;
 		ip->saddr = ip->daddr;
@@ -364,7 +535,7 @@ static __always_inline __u32 xg_frame_reply(struct xg_frame *f, void *data,
 			goto done; /* no UDP checksum on IPv4: none back */
 		sum = xg_csum_add(sum, (const __u16 *)&ip->saddr, 4);
 	} else if (f->ip6h) { /* always, but the verifier cannot tell */
-		struct ipv6hdr *ip6 = f->ip6h;
+		xg_ipv6hdr *ip6 = f->ip6h;
 
 		a6 = ip6->saddr;
 		ip6->saddr = ip6->daddr;

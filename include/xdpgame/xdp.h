@@ -87,6 +87,10 @@ enum xg_xdp_counter {
 	 * not one of its addresses, or it is broadcast or multicast. Never
 	 * answered; the kernel decides (forwarding, other sockets). */
 	XG_CNT_PASS_NOT_LOCAL,
+	/* XDP_PASS: game UDP to this host with IPv4 options or IPv6
+	 * extension headers: a reply built from the frame would echo them
+	 * (source routes included), so the kernel socket answers instead. */
+	XG_CNT_PASS_IP_OPTIONS,
 	/* XDP_DROP: a well-formed request refused, one counter per reason,
 	 * in enum xg_deny order: XG_CNT_DENY_BASE + reason. */
 	XG_CNT_DENY_NO_SESSION,
@@ -98,8 +102,21 @@ enum xg_xdp_counter {
 	XG_CNT_DENY_REPLAY,     /* never in the kernel: user space keeps it */
 	XG_CNT_DENY_BAD_COOKIE, /* never in the kernel: user space keeps it */
 	/* XDP_DROP: the UDP length field is below 8 or claims more bytes than
-	 * the frame holds. */
+	 * the IP packet holds (the kernel's "short packet"). */
 	XG_CNT_DROP_UDP_LEN,
+	/* XDP_DROP, as the kernel's receive path would: the IP header is not
+	 * one the kernel accepts (version not the EtherType's, bad IPv4
+	 * header checksum, TTL 0). */
+	XG_CNT_DROP_IP_HEADER,
+	/* XDP_DROP: the IPv4 total length or IPv6 payload length claims more
+	 * than the frame holds, or less than the IP and UDP headers. */
+	XG_CNT_DROP_IP_LEN,
+	/* XDP_DROP: a source address no host sends from: IPv4 0/8, 127/8,
+	 * 224/4, 240/4 (255.255.255.255 too); IPv6 ::, ::1, ff00::/8,
+	 * ::ffff:0:0/96. */
+	XG_CNT_DROP_BAD_SOURCE,
+	/* XDP_DROP: the UDP checksum is wrong, or missing on IPv6. */
+	XG_CNT_DROP_UDP_CHECKSUM,
 	/* XDP_DROP: the game datagram is malformed, one counter per reason,
 	 * in enum xg_err order: XG_CNT_DROP_BASE + err is the counter. */
 	XG_CNT_DROP_TOO_SHORT,
@@ -114,7 +131,7 @@ enum xg_xdp_counter {
 	XG_CNT_MAX,
 
 	/* Not a counter of its own: XG_CNT_DROP_BASE + err for err != XG_OK.
-	 * (XG_CNT_DROP_BASE + XG_OK lands on XG_CNT_DROP_UDP_LEN.) */
+	 * (XG_CNT_DROP_BASE + XG_OK lands on XG_CNT_DROP_UDP_CHECKSUM.) */
 	XG_CNT_DROP_BASE = XG_CNT_DROP_TOO_SHORT - XG_ERR_TOO_SHORT,
 	/* Likewise XG_CNT_DENY_BASE + reason for reason != XG_DENY_NONE. */
 	XG_CNT_DENY_BASE = XG_CNT_DENY_NO_SESSION - XG_DENY_NO_SESSION,

@@ -11,7 +11,7 @@
  * carries its token. The frame goes through the program with
  * bpf_prog_test_run_opts, which must say XDP_TX and move the xdp_tx counter
  * by exactly this one frame. The same input frame then goes the user-space
- * way, as engine/xsk.c takes it: xg_frame_walk(), xg_frame_udp_len(), the
+ * way, as engine/xsk.c takes it: xg_frame_walk(), xg_frame_check(), the
  * peer from the frame, xg_handle() in place at the payload (the same
  * session, its own stats), xg_frame_reply(). Both outputs must have the
  * same length and the same bytes. Then the reply is checked on its own,
@@ -404,7 +404,7 @@ static __u32 user_reply(const struct frame *fr, const struct side *sd,
 	memcpy(out, fr->b, fr->len);
 	cr_assert_eq(xg_frame_walk(out, end, XG_XDP_IPV6_EXT_DEFAULT, &f),
 		     XG_FRAME_UDP);
-	cr_assert_eq(xg_frame_udp_len(&f, end), 0);
+	cr_assert_eq(xg_frame_check(&f, end), 0);
 	frame_peer(&f, &peer);
 	ctx = (struct xg_handler_ctx){ .world = sd->world,
 				       .sessions = sd->sessions,
@@ -514,17 +514,22 @@ static void check_reply(const char *who, const struct row *r,
 static const struct row heartbeats[] = {
 	{ "IPv4, UDP checksum", .udp_csum = true, .player = 42, OK },
 	{ "IPv4, no UDP checksum", .player = 42, OK },
-	{ "IPv4 with 8 bytes of options, UDP checksum", .udp_csum = true,
-	  .ip4_opt = 8, .player = 7, OK },
-	{ "IPv4 with 40 bytes of options (IHL 15), no UDP checksum",
-	  .ip4_opt = 40, .player = 7, OK },
 	{ "IPv4 in 802.1Q, UDP checksum", .vlan = true, .udp_csum = true,
 	  .player = 65535, OK },
 	{ "IPv4 in 802.1Q, no UDP checksum", .vlan = true, .player = 0, OK },
 	{ "IPv6", .ipv6 = true, .player = 42, OK },
+	{ "IPv6 in 802.1Q", .ipv6 = true, .vlan = true, .player = 300, OK },
+};
+
+/* IPv4 options and IPv6 extension headers: a reply would echo them (a
+ * source route too), so the program leaves these to the kernel socket. */
+static const struct row with_options[] = {
+	{ "IPv4 with 8 bytes of options, UDP checksum", .udp_csum = true,
+	  .ip4_opt = 8, .player = 7, OK },
+	{ "IPv4 with 40 bytes of options (IHL 15), no UDP checksum",
+	  .ip4_opt = 40, .player = 7, OK },
 	{ "IPv6 with a hop-by-hop header", .ipv6 = true, .hop_by_hop = true,
 	  .player = 42, OK },
-	{ "IPv6 in 802.1Q", .ipv6 = true, .vlan = true, .player = 300, OK },
 };
 
 /* Ethernet padding after the datagram: the program leaves these to user
@@ -598,9 +603,9 @@ Test(kernel_reply, heartbeat_reply_is_the_user_space_reply)
 }
 
 /* Each row's frame passes untouched to the kernel socket (XDP_PASS,
- * fallthrough): not answered in the kernel. */
-static void expect_untouched(struct xdpgame *skel, const struct row *rows,
-			     size_t n)
+ * counted in 'counter'): not answered in the kernel. */
+static void expect_passed(struct xdpgame *skel, const struct row *rows,
+			  size_t n, int counter)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
@@ -616,11 +621,28 @@ static void expect_untouched(struct xdpgame *skel, const struct row *rows,
 		side_close(&sd, r);
 		cr_expect_eq(v, XDP_PASS, "%s: verdict %d, want XDP_PASS",
 			     r->desc, v);
-		cr_expect_eq(k, XG_CNT_FALLTHROUGH, "%s: counter %s", r->desc,
-			     cname(k));
+		cr_expect_eq(k, counter, "%s: counter %s", r->desc, cname(k));
 		cr_expect(olen == fr.len && !memcmp(out, fr.b, fr.len),
 			  "%s: the frame was changed", r->desc);
 	}
+}
+
+/* ... as a valid game frame, with no XSK under test_run (fallthrough). */
+static void expect_untouched(struct xdpgame *skel, const struct row *rows,
+			     size_t n)
+{
+	expect_passed(skel, rows, n, XG_CNT_FALLTHROUGH);
+}
+
+/* IPv4 options and IPv6 extension headers are never answered here, nor
+ * sent to the AF_XDP socket: the kernel socket answers them without. */
+Test(kernel_reply, options_are_left_to_the_kernel)
+{
+	struct xdpgame *skel = load_prog(1);
+
+	expect_passed(skel, with_options, N(with_options),
+		      XG_CNT_PASS_IP_OPTIONS);
+	xdpgame__destroy(skel);
 }
 
 /* kernel_replies = 0: a HEARTBEAT goes the way of any game packet (no XSK

@@ -92,6 +92,13 @@ static const __u8 other_mac[6] = { 2, 0, 0, 0, 0, 9 };
 
 enum l3 { L3_IPV4, L3_IPV6, L3_ARP };
 
+/* The UDP checksum a row's frame carries. */
+enum csum_mode {
+	CS_OK = 0, /* right */
+	CS_NONE,   /* 0: none (allowed on IPv4 only) */
+	CS_BAD,    /* wrong */
+};
+
 /* A game datagram being built: its bytes and its length. */
 struct dgram {
 	__u8 b[128];
@@ -121,6 +128,13 @@ struct row {
 	const __u8 *dst_ip;  /* 4 or 16 bytes by l3; NULL: srv4 / srv6 */
 	__u32 player;        /* 0: PLAYER4 or PLAYER6 by l3 */
 	void (*setup)(struct xdpgame *skel); /* after the reset */
+	/* the IP and UDP headers, where the kernel's receive path looks */
+	__u8 csum;           /* enum csum_mode: the UDP checksum */
+	__u8 ip_ver;         /* the IP version nibble; 0: the EtherType's */
+	bool bad_ip_csum;    /* a wrong IPv4 header checksum */
+	bool ttl_zero;       /* IPv4 TTL 0 */
+	int ip_len_adj;      /* added to the right total/payload length */
+	const __u8 *src_ip;  /* 4 or 16 bytes by l3; NULL: cli4 / cli6 */
 	int verdict;         /* XDP_PASS, XDP_DROP, XDP_TX */
 	int counter;         /* enum xg_xdp_counter that moves */
 };
@@ -132,6 +146,7 @@ struct frame {
 	__u32 udp_off;       /* start of the UDP header (0: no UDP) */
 	__u32 dgram_off;     /* start of the game datagram */
 	__u32 dgram_len;     /* the datagram's length as UDP says it */
+	__u32 ip_end;        /* where the IP packet ends by its length field */
 };
 
 static __u32 put8(__u8 *f, __u32 off, __u8 v)
@@ -231,6 +246,39 @@ static __u32 build_l4(const struct row *r, struct frame *fr, __u32 off)
 	}
 }
 
+/* The UDP checksum field as the row wants it, over the pseudo-header
+ * (the addresses at 'addrs', 4 or 16 bytes each) and the UDP header and
+ * datagram as built (after build_l4()). */
+static void udp_csum(const struct row *r, struct frame *fr, const __u8 *addrs,
+		     __u32 alen)
+{
+	__u8 *u = fr->b + fr->udp_off;
+	__u32 n = fr->dgram_off - fr->udp_off, s = PROTO_UDP;
+	__u16 c;
+
+	if (!fr->udp_off)
+		return;
+	for (__u32 i = 0; i < 2 * alen; i += 2)
+		s += (__u32)(addrs[i] << 8 | addrs[i + 1]);
+	s += (__u32)(u[4] << 8 | u[5]); /* the length field, as it is */
+	n += fr->dgram_len < sizeof(((struct dgram *)0)->b) ?
+		     fr->dgram_len : 0;
+	if (fr->udp_off + n > FRAME_MAX)
+		n = FRAME_MAX - fr->udp_off;
+	for (__u32 i = 0; i < n; i += 2)
+		s += (__u32)(u[i] << 8 | (i + 1 < n ? u[i + 1] : 0));
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	c = (__u16)~s;
+	if (!c)
+		c = 0xffff;
+	if (r->csum == CS_NONE)
+		c = 0;
+	else if (r->csum == CS_BAD)
+		c = c == 0x1234 ? 0x4321 : 0x1234;
+	put16(u, 6, c);
+}
+
 static void build(const struct row *r, struct frame *fr)
 {
 	/* ARP request, Ethernet/IPv4: who has 10.0.0.2, tell 10.0.0.1 */
@@ -253,32 +301,37 @@ static void build(const struct row *r, struct frame *fr)
 		__u32 hl = 20 + r->ip4_opt;
 
 		off = put16(f, off, ETHERTYPE_IP);
-		off = put8(f, off, (__u8)(0x40 | hl / 4));
+		off = put8(f, off, (__u8)((r->ip_ver ? r->ip_ver : 4) << 4 |
+					 hl / 4));
 		off = put8(f, off, 0);
 		off += 2; /* total length, below */
 		off = put16(f, off, 1);
 		off = put16(f, off, r->ip4_frag);
-		off = put8(f, off, 64);
+		off = put8(f, off, r->ttl_zero ? 0 : 64);
 		off = put8(f, off, r->l4 ? r->l4 : PROTO_UDP);
 		off += 2; /* checksum, below */
-		off = put(f, off, cli4, 4);
+		off = put(f, off, r->src_ip ? r->src_ip : cli4, 4);
 		off = put(f, off, r->dst_ip ? r->dst_ip : srv4, 4);
 		memset(f + off, 1, r->ip4_opt); /* NOP options */
 		off = build_l4(r, fr, off + r->ip4_opt);
-		put16(f, l3 + 2, (__u16)(off - l3));
+		put16(f, l3 + 2, (__u16)((int)(off - l3) + r->ip_len_adj));
+		fr->ip_end = (__u32)((int)off + r->ip_len_adj);
 		put16(f, l3 + 10, ip4_csum(f + l3, hl));
+		if (r->bad_ip_csum)
+			f[l3 + 11] ^= 0x40;
+		udp_csum(r, fr, f + l3 + 12, 4);
 		break;
 	}
 	case L3_IPV6: {
 		__u8 l4 = r->l4 ? r->l4 : PROTO_UDP;
 
 		off = put16(f, off, ETHERTYPE_IPV6);
-		off = put8(f, off, 0x60);
+		off = put8(f, off, (__u8)((r->ip_ver ? r->ip_ver : 6) << 4));
 		off += 3;  /* flow label */
 		off += 2;  /* payload length, below */
 		off = put8(f, off, r->next ? r->ext[0] : l4);
 		off = put8(f, off, 64);
-		off = put(f, off, cli6, 16);
+		off = put(f, off, r->src_ip ? r->src_ip : cli6, 16);
 		off = put(f, off, r->dst_ip ? r->dst_ip : srv6, 16);
 		for (int e = 0; e < r->next; e++) {
 			__u8 nh = e + 1 < r->next ? r->ext[e + 1] : l4;
@@ -297,7 +350,9 @@ static void build(const struct row *r, struct frame *fr)
 			off += 8;
 		}
 		off = build_l4(r, fr, off);
-		put16(f, l3 + 4, (__u16)(off - l3 - 40));
+		put16(f, l3 + 4, (__u16)((int)(off - l3 - 40) + r->ip_len_adj));
+		fr->ip_end = (__u32)((int)off + r->ip_len_adj);
+		udp_csum(r, fr, f + l3 + 8, 16);
 		break;
 	}
 	case L3_ARP:
@@ -356,6 +411,9 @@ static void m_body_size(struct dgram *d)
 static void m_nan_x(struct dgram *d) { set_u32(d, MOVE_X, 0x7fc00000); }
 static void m_inf_z(struct dgram *d) { set_u32(d, MOVE_Z, 0xff800000); }
 static void m_move_reserved(struct dgram *d) { set_u32(d, MOVE_RSVD, 1); }
+/* two bytes after the datagram, inside the IP packet (the row's lengths
+ * say whether UDP counts them) */
+static void m_grow2(struct dgram *d) { d->b[d->len] = 0xee; d->b[d->len + 1] = 0xee; d->len += 2; }
 /* clang-format on */
 
 /* ---- running ---------------------------------------------------------- */
@@ -585,20 +643,18 @@ static const __u16 vlans[][3] = {
 
 /* Valid game frames beyond the message × IP version × VLAN grid. */
 static const struct row valid_extra[] = {
-	{ "IPv4 with 4 bytes of options", L3_IPV4, .msg = XG_MSG_MOVE,
-	  .ip4_opt = 4, PASS_GAME },
-	{ "IPv4 with 40 bytes of options (IHL 15)", L3_IPV4,
-	  .msg = XG_MSG_HEARTBEAT, .ip4_opt = 40, PASS_GAME },
 	{ "IPv4 DF set (not a fragment)", L3_IPV4, .msg = XG_MSG_MOVE,
 	  .ip4_frag = 0x4000, PASS_GAME },
-	{ "IPv6 hop-by-hop", L3_IPV6, .msg = XG_MSG_MOVE, .ext = { NH_HOP },
-	  .next = 1, PASS_GAME },
-	{ "IPv6 hop-by-hop, dest-opts, routing, dest-opts (4, the limit)",
-	  L3_IPV6, .msg = XG_MSG_ATTACK,
-	  .ext = { NH_HOP, NH_DEST, NH_ROUTING, NH_DEST }, .next = 4,
+	{ "IPv4 without a UDP checksum (0)", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .csum = CS_NONE, PASS_GAME },
+	{ "IPv4 in QinQ without a UDP checksum", L3_IPV4, { TPID_AD, TPID_Q },
+	  .msg = XG_MSG_ANSWER, .csum = CS_NONE, PASS_GAME },
+	{ "IPv4 total length 2 short of the frame (padding)", L3_IPV4,
+	  .msg = XG_MSG_JOIN, .ip_len_adj = -2, .udp_len_adj = -2,
+	  .mutate = m_grow2, PASS_GAME },
+	{ "UDP length 2 short of the IP packet (trimmed)", L3_IPV6,
+	  .msg = XG_MSG_LEAVE, .udp_len_adj = -2, .mutate = m_grow2,
 	  PASS_GAME },
-	{ "IPv6 hop-by-hop under QinQ", L3_IPV6, { TPID_AD, TPID_Q },
-	  .msg = XG_MSG_HEARTBEAT, .ext = { NH_HOP }, .next = 1, PASS_GAME },
 	{ "heartbeat (74 bytes) with 6 bytes of trailing padding", L3_IPV4,
 	  .msg = XG_MSG_HEARTBEAT, .pad_to = 80, PASS_GAME },
 	{ "attack (82 bytes) with 1 byte of trailing padding", L3_IPV4,
@@ -644,9 +700,8 @@ static const struct row malformed[] = {
 	  .mutate = m_size_under, DROP(SIZE_UNDER) },
 	{ "heartbeat with 4 bytes too many", L3_IPV4,
 	  .msg = XG_MSG_HEARTBEAT, .mutate = m_body_size, DROP(BODY_SIZE) },
-	{ "move with 4 bytes too many, IPv6 hop-by-hop", L3_IPV6,
-	  .msg = XG_MSG_MOVE, .ext = { NH_HOP }, .next = 1,
-	  .mutate = m_body_size, DROP(BODY_SIZE) },
+	{ "move with 4 bytes too many, IPv6", L3_IPV6,
+	  .msg = XG_MSG_MOVE, .mutate = m_body_size, DROP(BODY_SIZE) },
 	{ "NaN x", L3_IPV4, .msg = XG_MSG_MOVE, .mutate = m_nan_x,
 	  DROP(BAD_COORD) },
 	{ "-Inf z, IPv6 in 802.1ad", L3_IPV6, { TPID_AD },
@@ -701,13 +756,132 @@ static const struct row not_game[] = {
 	  .ext_max = 1, PASS(IPV6_EXT) },
 	{ "IPv6 1 extension header, limit set to 1", L3_IPV6,
 	  .msg = XG_MSG_MOVE, .ext = { NH_HOP }, .next = 1, .ext_max = 1,
-	  PASS_GAME },
+	  PASS(IP_OPTIONS) },
 	{ "IPv6 6 extension headers, limit set to 8", L3_IPV6,
 	  .msg = XG_MSG_MOVE,
 	  .ext = { NH_HOP, NH_DEST, NH_ROUTING, NH_DEST, NH_DEST, NH_DEST },
-	  .next = 6, .ext_max = XG_XDP_IPV6_EXT_LIMIT, PASS_GAME },
+	  .next = 6, .ext_max = XG_XDP_IPV6_EXT_LIMIT, PASS(IP_OPTIONS) },
 	{ "IPv6 AH (not walked)", L3_IPV6, .msg = XG_MSG_MOVE,
 	  .ext = { NH_AH }, .next = 1, PASS(IPV6_EXT) },
+};
+/* clang-format on */
+
+/* What the kernel's UDP receive path refuses, refused here too (DROP, a
+ * counter per reason); IP options and extension headers, left to the
+ * kernel (PASS, untouched); and their near misses, accepted. */
+static const __u8 src_zero4[4] = { 0, 1, 2, 3 };
+static const __u8 src_lo4[4] = { 127, 0, 0, 1 };
+static const __u8 src_mc4[4] = { 224, 0, 0, 5 };
+static const __u8 src_mc4b[4] = { 239, 255, 255, 250 };
+static const __u8 src_e4[4] = { 240, 0, 0, 1 };
+static const __u8 src_bc4[4] = { 255, 255, 255, 255 };
+static const __u8 src_ok4a[4] = { 126, 255, 255, 255 };
+static const __u8 src_ok4b[4] = { 223, 255, 255, 255 };
+static const __u8 src_any6[16] = { 0 };
+static const __u8 src_lo6[16] = { [15] = 1 };
+static const __u8 src_mc6[16] = { 0xff, 0x02, [15] = 1 };
+static const __u8 src_mc6b[16] = { 0xff, 0x0e, [15] = 0x42 };
+static const __u8 src_map6[16] = { [10] = 0xff, 0xff, 10, 0, 0, 1 };
+static const __u8 src_ok6a[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+static const __u8 src_ok6b[16] = { [15] = 2 };
+static const __u8 src_ok6c[16] = { [10] = 0xff, 0xfe, 10, 0, 0, 1 };
+
+/* clang-format off */
+static const struct row strict_rows[] = {
+	{ "IPv4 header checksum wrong", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .bad_ip_csum = true, DROP(IP_HEADER) },
+	{ "IPv4 header checksum wrong, JOIN in 802.1Q", L3_IPV4, { TPID_Q },
+	  .msg = XG_MSG_JOIN, .bad_ip_csum = true, DROP(IP_HEADER) },
+	{ "IPv4 EtherType, version 6", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .ip_ver = 6, DROP(IP_HEADER) },
+	{ "IPv4 EtherType, version 5", L3_IPV4, .msg = XG_MSG_JOIN,
+	  .ip_ver = 5, DROP(IP_HEADER) },
+	{ "IPv6 EtherType, version 4", L3_IPV6, .msg = XG_MSG_MOVE,
+	  .ip_ver = 4, DROP(IP_HEADER) },
+	{ "IPv4 TTL 0", L3_IPV4, .msg = XG_MSG_HEARTBEAT, .ttl_zero = true,
+	  DROP(IP_HEADER) },
+	{ "IPv4 total length 1 short of the UDP length", L3_IPV4,
+	  .msg = XG_MSG_MOVE, .ip_len_adj = -1, DROP(UDP_LEN) },
+	{ "IPv4 total length 27 (no room for UDP)", L3_IPV4,
+	  .msg = XG_MSG_MOVE, .ip_len_adj = -(XG_MOVE_SIZE + 1),
+	  DROP(IP_LEN) },
+	{ "IPv4 total length 1 past the frame", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .ip_len_adj = 1, DROP(IP_LEN) },
+	{ "IPv4 total length 1 into the padding (UDP trims)", L3_IPV4,
+	  .msg = XG_MSG_HEARTBEAT, .ip_len_adj = 1, .pad_to = 80,
+	  PASS_GAME },
+	{ "IPv6 payload length 1 short of the UDP length", L3_IPV6,
+	  .msg = XG_MSG_ATTACK, .ip_len_adj = -1, DROP(UDP_LEN) },
+	{ "IPv6 payload length 0", L3_IPV6, .msg = XG_MSG_ATTACK,
+	  .ip_len_adj = -(8 + XG_ATTACK_SIZE), DROP(IP_LEN) },
+	{ "IPv6 payload length 1 past the frame", L3_IPV6,
+	  .msg = XG_MSG_ATTACK, .ip_len_adj = 1, DROP(IP_LEN) },
+	{ "UDP checksum wrong, IPv4", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .csum = CS_BAD, DROP(UDP_CHECKSUM) },
+	{ "UDP checksum wrong, IPv4 JOIN", L3_IPV4, .msg = XG_MSG_JOIN,
+	  .csum = CS_BAD, DROP(UDP_CHECKSUM) },
+	{ "UDP checksum wrong, IPv6", L3_IPV6, .msg = XG_MSG_HEARTBEAT,
+	  .csum = CS_BAD, DROP(UDP_CHECKSUM) },
+	{ "UDP checksum wrong, IPv6 ANSWER in QinQ", L3_IPV6,
+	  { TPID_AD, TPID_Q }, .msg = XG_MSG_ANSWER, .csum = CS_BAD,
+	  DROP(UDP_CHECKSUM) },
+	{ "UDP checksum 0 on IPv6", L3_IPV6, .msg = XG_MSG_MOVE,
+	  .csum = CS_NONE, DROP(UDP_CHECKSUM) },
+	{ "UDP checksum 0 on IPv4 (none: accepted)", L3_IPV4,
+	  .msg = XG_MSG_LEAVE, .csum = CS_NONE, PASS_GAME },
+	{ "UDP checksum wrong, and a bad magic: the magic first", L3_IPV4,
+	  .msg = XG_MSG_MOVE, .csum = CS_BAD, .mutate = m_bad_magic,
+	  DROP(BAD_MAGIC) },
+	{ "source 0.1.2.3 (0/8)", L3_IPV4, .msg = XG_MSG_JOIN,
+	  .src_ip = src_zero4, DROP(BAD_SOURCE) },
+	{ "source 127.0.0.1", L3_IPV4, .msg = XG_MSG_JOIN,
+	  .src_ip = src_lo4, DROP(BAD_SOURCE) },
+	{ "source 224.0.0.5 (multicast)", L3_IPV4, .msg = XG_MSG_JOIN,
+	  .src_ip = src_mc4, DROP(BAD_SOURCE) },
+	{ "source 239.255.255.250 (multicast)", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .src_ip = src_mc4b, DROP(BAD_SOURCE) },
+	{ "source 240.0.0.1 (class E)", L3_IPV4, .msg = XG_MSG_JOIN,
+	  .src_ip = src_e4, DROP(BAD_SOURCE) },
+	{ "source 255.255.255.255", L3_IPV4, .msg = XG_MSG_JOIN,
+	  .src_ip = src_bc4, DROP(BAD_SOURCE) },
+	{ "source ::", L3_IPV6, .msg = XG_MSG_JOIN, .src_ip = src_any6,
+	  DROP(BAD_SOURCE) },
+	{ "source ::1", L3_IPV6, .msg = XG_MSG_JOIN, .src_ip = src_lo6,
+	  DROP(BAD_SOURCE) },
+	{ "source ff02::1 (multicast)", L3_IPV6, .msg = XG_MSG_JOIN,
+	  .src_ip = src_mc6, DROP(BAD_SOURCE) },
+	{ "source ff0e::42 (multicast)", L3_IPV6, .msg = XG_MSG_MOVE,
+	  .src_ip = src_mc6b, DROP(BAD_SOURCE) },
+	{ "source ::ffff:10.0.0.1 (IPv4-mapped)", L3_IPV6,
+	  .msg = XG_MSG_JOIN, .src_ip = src_map6, DROP(BAD_SOURCE) },
+	{ "source 126.255.255.255 (accepted)", L3_IPV4, .msg = XG_MSG_JOIN,
+	  .src_ip = src_ok4a, PASS_GAME },
+	{ "source 223.255.255.255 (accepted)", L3_IPV4, .msg = XG_MSG_JOIN,
+	  .src_ip = src_ok4b, PASS_GAME },
+	{ "source 2001:db8::1 (accepted)", L3_IPV6, .msg = XG_MSG_JOIN,
+	  .src_ip = src_ok6a, PASS_GAME },
+	{ "source ::2 (accepted)", L3_IPV6, .msg = XG_MSG_JOIN,
+	  .src_ip = src_ok6b, PASS_GAME },
+	{ "source ::fffe:10.0.0.1 (accepted)", L3_IPV6, .msg = XG_MSG_JOIN,
+	  .src_ip = src_ok6c, PASS_GAME },
+	{ "IPv4 with 4 bytes of options", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .ip4_opt = 4, PASS(IP_OPTIONS) },
+	{ "IPv4 with 40 bytes of options (IHL 15)", L3_IPV4,
+	  .msg = XG_MSG_HEARTBEAT, .ip4_opt = 40, PASS(IP_OPTIONS) },
+	{ "IPv4 options and a wrong UDP checksum: the kernel's", L3_IPV4,
+	  .msg = XG_MSG_MOVE, .ip4_opt = 8, .csum = CS_BAD,
+	  PASS(IP_OPTIONS) },
+	{ "IPv6 hop-by-hop", L3_IPV6, .msg = XG_MSG_MOVE, .ext = { NH_HOP },
+	  .next = 1, PASS(IP_OPTIONS) },
+	{ "IPv6 routing header", L3_IPV6, .msg = XG_MSG_JOIN,
+	  .ext = { NH_ROUTING }, .next = 1, PASS(IP_OPTIONS) },
+	{ "IPv6 hop-by-hop, dest-opts, routing, dest-opts (4, the limit)",
+	  L3_IPV6, .msg = XG_MSG_ATTACK,
+	  .ext = { NH_HOP, NH_DEST, NH_ROUTING, NH_DEST }, .next = 4,
+	  PASS(IP_OPTIONS) },
+	{ "IPv6 hop-by-hop under QinQ", L3_IPV6, { TPID_AD, TPID_Q },
+	  .msg = XG_MSG_HEARTBEAT, .ext = { NH_HOP }, .next = 1,
+	  PASS(IP_OPTIONS) },
 };
 /* clang-format on */
 
@@ -1008,6 +1182,29 @@ Test(xdp_prog, non_game_traffic_passes_untouched)
 	run_rows(not_game, N(not_game));
 }
 
+Test(xdp_prog, what_the_kernel_refuses_is_refused)
+{
+	run_rows(strict_rows, N(strict_rows));
+}
+
+/* Every new drop and pass reason has a row. */
+Test(xdp_prog, every_strict_reason_has_a_row)
+{
+	static const int reasons[] = {
+		XG_CNT_PASS_IP_OPTIONS, XG_CNT_DROP_IP_HEADER,
+		XG_CNT_DROP_IP_LEN,     XG_CNT_DROP_UDP_LEN,
+		XG_CNT_DROP_BAD_SOURCE, XG_CNT_DROP_UDP_CHECKSUM,
+	};
+
+	for (size_t k = 0; k < N(reasons); k++) {
+		bool found = false;
+
+		for (size_t i = 0; i < N(strict_rows); i++)
+			found |= strict_rows[i].counter == reasons[k];
+		cr_expect(found, "no row for %s", cname(reasons[k]));
+	}
+}
+
 Test(xdp_prog, sessions_and_handshakes)
 {
 	run_rows(session_rows, N(session_rows));
@@ -1164,8 +1361,8 @@ Test(xdp_prog, redirect_off_falls_through)
 /*
  * Every valid frame cut at every length: never a crash, and the verdict the
  * cut calls for. Cut before the end of the UDP header: PASS (counted as not
- * game, or as an IPv6 extension header cut short). Cut inside the datagram
- * (UDP length past the frame): DROP udp_len. Cut in the Ethernet padding
+ * game, or as an IPv6 extension header cut short). Cut inside the IP
+ * packet (its length field past the frame): DROP ip_len. Cut in the Ethernet padding
  * only: still a valid game frame. test_run refuses frames shorter than an
  * Ethernet header (-EINVAL), as no driver delivers one: those cuts are not
  * run.
@@ -1179,13 +1376,13 @@ Test(xdp_prog, truncated_frames_pass_or_drop_never_crash)
 
 	for (size_t i = 0; i < n; i++) {
 		struct frame fr;
-		__u32 udp_end, dgram_end;
+		__u32 udp_end, ip_end;
 
 		if (rows[i].ext_max)
 			continue;
 		build(&rows[i], &fr);
 		udp_end = fr.udp_off + 8;
-		dgram_end = fr.dgram_off + fr.dgram_len;
+		ip_end = fr.ip_end;
 		for (__u32 cut = 0; cut < fr.len; cut++) {
 			int v, k;
 
@@ -1203,11 +1400,11 @@ Test(xdp_prog, truncated_frames_pass_or_drop_never_crash)
 						  k == XG_CNT_PASS_IPV6_EXT,
 					  "%s cut at %u: counter %s",
 					  rows[i].desc, cut, cname(k));
-			} else if (cut < dgram_end) {
+			} else if (cut < ip_end) {
 				cr_expect_eq(v, XDP_DROP, "%s cut at %u: %s",
 					     rows[i].desc, cut,
 					     verdict_name(v));
-				cr_expect_eq(k, XG_CNT_DROP_UDP_LEN,
+				cr_expect_eq(k, XG_CNT_DROP_IP_LEN,
 					     "%s cut at %u: counter %s",
 					     rows[i].desc, cut, cname(k));
 			} else {

@@ -253,10 +253,13 @@ static uint32_t handle_frame(struct xsk_worker *x, struct xg_handler_ctx *ctx,
 	struct xg_frame f;
 	int r;
 
-	/* The XDP program sent only valid game UDP here; the walk finds it
-	 * again (the same code), the handler trusts its validation. */
+	/* The XDP program sent only valid game UDP here; the walk and the
+	 * checks find it again (the same code: no IP options or extension
+	 * headers, lengths, source), and the handler trusts its validation.
+	 * The UDP checksum is the program's alone: the frame has not changed
+	 * since it summed it. */
 	if (xg_frame_walk(pkt, end, XG_XDP_IPV6_EXT_DEFAULT, &f) != XG_FRAME_UDP ||
-	    xg_frame_udp_len(&f, end)) {
+	    xg_frame_check(&f, end)) {
 		xg_stat_add(&x->w->stats.errors, 1);
 		return 0;
 	}

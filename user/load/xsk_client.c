@@ -461,7 +461,7 @@ static uint32_t xc_receive(struct xc_ctx *c)
 		struct xg_frame fr;
 
 		if (xg_frame_walk(pkt, pkt + d->len, 0, &fr) != XG_FRAME_UDP ||
-		    xg_frame_udp_len(&fr, pkt + d->len)) {
+		    xg_frame_check(&fr, pkt + d->len)) {
 			c->st.wrong++;
 			continue;
 		}
