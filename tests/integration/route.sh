@@ -16,6 +16,7 @@
 #      every reply; the first request, with no neighbour entry for the
 #      gateway yet, went to the kernel socket (pass_no_neigh), which
 #      resolved it; the rest took the fast path (redirect).
+#   1b. the same over IPv6 (2001:db8:100::2 via the gateway 2001:db8::3).
 #   2. route check on, --kernel-replies: every HEARTBEAT answered with
 #      XDP_TX, and through the gateway.
 #   3. route check off: every request acked, none through the gateway (the
@@ -33,6 +34,8 @@ GO="go$XG_RUN" # gateway end of the server's second veth (check 4)
 SO="so$XG_RUN" # server end of it
 CLI_FROM=198.51.100.2
 GW_IP=192.0.2.3
+CLI_FROM6=2001:db8:100::2
+GW_IP6=2001:db8::3
 P=7777
 N=300
 
@@ -59,27 +62,39 @@ setup() {
 		ip -n "$gns" link set "$GS" master br0 &&
 		ip -n "$gns" link set "$GC" master br0 &&
 		ip -n "$gns" addr add "$GW_IP/24" dev br0 &&
+		ip -n "$gns" addr add "$GW_IP6/64" dev br0 nodad &&
 		ip -n "$gns" addr add 10.200.0.2/24 dev "$GO" || return 1
 	for d in lo br0 "$GS" "$GC" "$GO"; do
 		ip -n "$gns" link set "$d" up || return 1
 	done
 	xg_gw sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 \
-		net.ipv4.conf.br0.send_redirects=0 || return 1
-	xg_gw ip route add "$CLI_FROM/32" via "$XG_CIP4" || return 1
+		net.ipv4.conf.br0.send_redirects=0 net.ipv6.conf.all.forwarding=1 ||
+		return 1
+	xg_gw ip route add "$CLI_FROM/32" via "$XG_CIP4" &&
+		xg_gw ip -6 route add "$CLI_FROM6/128" via "$XG_CIP6" || return 1
 	# the server: the game interface, a second one, the route through gw
 	ip -n "$sns" addr add "$XG_SIP4/24" dev "$XG_SIF" &&
+		ip -n "$sns" addr add "$XG_SIP6/64" dev "$XG_SIF" nodad &&
 		ip -n "$sns" addr add 10.200.0.1/24 dev "$SO" &&
 		ip -n "$sns" link set lo up && ip -n "$sns" link set "$XG_SIF" up &&
 		ip -n "$sns" link set "$SO" up || return 1
 	xg_srv sysctl -qw net.ipv4.conf.all.accept_redirects=0 \
-		net.ipv4.conf.lo.forwarding=1 || return 1
-	xg_srv ip route add 198.51.100.0/24 via "$GW_IP" dev "$XG_SIF" || return 1
+		net.ipv4.conf.lo.forwarding=1 net.ipv6.conf.all.accept_redirects=0 \
+		"net.ipv6.conf.$XG_SIF.accept_redirects=0" \
+		net.ipv6.conf.lo.forwarding=1 || return 1
+	xg_srv ip route add 198.51.100.0/24 via "$GW_IP" dev "$XG_SIF" &&
+		xg_srv ip -6 route add 2001:db8:100::/64 via "$GW_IP6" dev "$XG_SIF" ||
+		return 1
 	# the client: plays from 198.51.100.2, straight to the server
 	ip -n "$cns" addr add "$XG_CIP4/24" dev "$XG_CIF" &&
+		ip -n "$cns" addr add "$XG_CIP6/64" dev "$XG_CIF" nodad &&
 		ip -n "$cns" addr add "$CLI_FROM/32" dev lo &&
+		ip -n "$cns" addr add "$CLI_FROM6/128" dev lo &&
 		ip -n "$cns" link set lo up && ip -n "$cns" link set "$XG_CIF" up ||
 		return 1
-	xg_cli ip route add "$XG_SIP4/32" dev "$XG_CIF" src "$CLI_FROM" || return 1
+	xg_cli ip route add "$XG_SIP4/32" dev "$XG_CIF" src "$CLI_FROM" &&
+		xg_cli ip -6 route add "$XG_SIP6/128" dev "$XG_CIF" src "$CLI_FROM6" ||
+		return 1
 	for ns in "$sns" "$cns"; do
 		nsenter --net="/run/netns/$ns" ethtool -K "$([ "$ns" = "$sns" ] &&
 			echo "$XG_SIF" || echo "$XG_CIF")" tx off >/dev/null 2>&1
@@ -93,8 +108,9 @@ setup() {
 
 setup || { fail "topology (bridge, gateway, routes)"; xg_finish; exit 1; }
 
-# forwarded: the gateway's IpForwDatagrams
+# forwarded: the gateway's IpForwDatagrams; forwarded6: Ip6OutForwDatagrams
 forwarded() { xg_gw awk '/^Ip: [0-9]/ { print $7 }' /proc/net/snmp; }
+forwarded6() { xg_gw awk '$1 == "Ip6OutForwDatagrams" { print $2 }' /proc/net/snmp6; }
 
 # serve NAME ARGS...: a fresh server, waited for
 serve() {
@@ -112,12 +128,13 @@ stop() {
 	xg_wait_exit "$pid" || kill -KILL "$pid" 2>/dev/null
 }
 
-# play NAME [load args]: N requests from the client, NAME.json
+# play NAME [load args]: N requests from the client, NAME.json (TO: the
+# server's address:port, default IPv4)
 play() {
 	local name=$1
 	shift
 	timeout 60 nsenter --net="/run/netns/$XG_NS_CLI" "$XDPGAME" load \
-		"$XG_SIP4:$P" --count "$N" --players 4 --window 8 --json "$@" \
+		"${TO:-$XG_SIP4:$P}" --count "$N" --players 4 --window 8 --json "$@" \
 		>"$XG_TMP/$name.json" 2>"$XG_TMP/$name.err"
 }
 
@@ -154,6 +171,22 @@ check "status says route_check" \
 	json_eval <(xg_srv "$XDPGAME" status --json) \
 	"d['interfaces'][0]['route_check'] is True" >/dev/null >/dev/null
 stop on
+
+echo "1b. route check on, AF_XDP, IPv6"
+xg_srv ip -6 neigh flush dev "$XG_SIF"
+serve on6 --route-check on || fail "server with --route-check on started"
+f0=$(forwarded6)
+TO="[$XG_SIP6]:$P" play on6
+stats on6
+fwd=$(($(forwarded6) - f0))
+say on6 "$fwd"
+check "every request acked" acked_all on6
+check "the gateway forwarded every reply (>= $N)" [ "$fwd" -ge "$N" ]
+check "the first request, gateway not yet resolved, went to the kernel" \
+	[ "$(cnt on6 pass_no_neigh)" -ge 1 ]
+check "the rest took the AF_XDP path (redirect >= $N - 8)" \
+	[ "$(cnt on6 redirect)" -ge $((N - 8)) ]
+stop on6
 
 echo "2. route check on, kernel replies"
 serve kr --route-check on --kernel-replies || fail "server with --kernel-replies started"
