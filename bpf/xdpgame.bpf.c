@@ -24,6 +24,9 @@
  *   JOIN/ANSWER: source's budget       DROP                   deny_handshake_rate
  *   game request: live session, its    DROP                   deny_<reason>
  *     token, address and port, budget
+ *   route check on (config.route_check): the kernel's route for the reply
+ *     leaves by this interface         PASS (kernel answers)  pass_route
+ *     to a neighbour already known     PASS (kernel resolves) pass_no_neigh
  *   HEARTBEAT, kernel replies on       TX                     xdp_tx
  *   config.redirect, XSK at the queue  PASS (kernel socket)   fallthrough
  *   → REDIRECT                                                redirect
@@ -171,6 +174,52 @@ static __always_inline int session_check(const struct xg_hdr *h,
 	return XG_DENY_NONE;
 }
 
+/* Replies follow the kernel's route (config.route_check; Knot DNS's XDP
+ * mode does the same): ask the FIB which way a reply from this host to
+ * the client would leave, as the kernel's own output lookup would (from
+ * loopback, rules included, so policy routing applies). Out of this very
+ * interface to a neighbour already resolved: the request's Ethernet
+ * addresses become the next hop (source) and the egress MAC (destination),
+ * so that the address swap of xg_frame_reply(), here for XDP_TX or in the
+ * AF_XDP worker, sends the reply to the next hop; the frame itself hands
+ * the worker the MAC, on every driver (no metadata support needed). Any
+ * other answer leaves the request to the kernel's socket: the reply leaves
+ * by another interface, there is no route, forwarding is off on loopback
+ * (the helper refuses then), or the neighbour is unknown (the kernel's
+ * reply resolves it, and the next request takes the fast path). 0: go on,
+ * else the counter of the PASS. */
+static __always_inline int route_check(struct xdp_md *ctx,
+				       const struct xg_frame *f)
+{
+	struct bpf_fib_lookup fib = { .ifindex = 1 /* loopback */ };
+	long rc;
+
+	fib.l4_protocol = IPPROTO_UDP;
+	fib.sport = f->udph->dest;
+	fib.dport = f->udph->source;
+	if (f->iph) {
+		fib.family = 2; /* AF_INET */
+		fib.ipv4_src = f->iph->daddr;
+		fib.ipv4_dst = f->iph->saddr;
+	} else if (f->ip6h) {
+		fib.family = 10; /* AF_INET6 */
+		__builtin_memcpy(fib.ipv6_src, &f->ip6h->daddr, 16);
+		__builtin_memcpy(fib.ipv6_dst, &f->ip6h->saddr, 16);
+	} else {
+		return XG_CNT_PASS_ROUTE;
+	}
+	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (fib.ifindex != ctx->ingress_ifindex)
+		return XG_CNT_PASS_ROUTE;
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return XG_CNT_PASS_NO_NEIGH;
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return XG_CNT_PASS_ROUTE;
+	__builtin_memcpy(f->eth->h_source, fib.dmac, 6);
+	__builtin_memcpy(f->eth->h_dest, fib.smac, 6);
+	return 0;
+}
+
 SEC("xdp")
 int xdpgame_rx(struct xdp_md *ctx)
 {
@@ -221,11 +270,19 @@ int xdpgame_rx(struct xdp_md *ctx)
 			return xg_verdict(XG_CNT_DENY_BASE +
 						  XG_DENY_HANDSHAKE_RATE,
 					  bytes, XDP_DROP);
-		goto redirect;
+	} else {
+		deny = session_check(h, &f, cfg, now);
+		if (deny)
+			return xg_verdict(XG_CNT_DENY_BASE + deny, bytes,
+					  XDP_DROP);
 	}
-	deny = session_check(h, &f, cfg, now);
-	if (deny)
-		return xg_verdict(XG_CNT_DENY_BASE + deny, bytes, XDP_DROP);
+
+	/* Every request let in gets a reply: the way back, if asked. */
+	if (cfg->route_check) {
+		verdict = route_check(ctx, &f);
+		if (verdict)
+			return xg_verdict(verdict, bytes, XDP_PASS);
+	}
 
 	/* HEARTBEAT answered here, when switched on: same bytes as the
 	 * user-space handler would send (same reply builders). A frame with

@@ -91,6 +91,15 @@ enum xg_xdp_counter {
 	 * extension headers: a reply built from the frame would echo them
 	 * (source routes included), so the kernel socket answers instead. */
 	XG_CNT_PASS_IP_OPTIONS,
+	/* XDP_PASS, with config.route_check: the kernel's route for the
+	 * reply does not leave by this interface (another interface, no
+	 * route, or forwarding off on loopback, where the FIB helper refuses
+	 * to look up): the kernel socket answers. */
+	XG_CNT_PASS_ROUTE,
+	/* XDP_PASS, with config.route_check: the reply's next hop has no
+	 * resolved neighbour entry yet; the kernel socket answers, and its
+	 * reply resolves it. */
+	XG_CNT_PASS_NO_NEIGH,
 	/* XDP_DROP: a well-formed request refused, one counter per reason,
 	 * in enum xg_deny order: XG_CNT_DENY_BASE + reason. */
 	XG_CNT_DENY_NO_SESSION,
@@ -181,6 +190,8 @@ struct xg_xdp_config {
 	__u32 session_rate;   /* game requests per session */
 	__u32 session_burst;
 	__u32 session_timeout_ms; /* silence that ends a session */
+	__u32 route_check;    /* 1: replies follow the kernel's route (FIB
+			       * lookup); 0: they go back to the sender's MAC */
 	__u8 mac[6];          /* the interface's own MAC address */
 	__u16 pad;
 };
@@ -215,6 +226,7 @@ enum xg_xdp_mode {
 enum xg_xdp_info_flags {
 	XG_INFO_REDIRECT = 1 << 0,       /* config.redirect at attach time */
 	XG_INFO_KERNEL_REPLIES = 1 << 1, /* config.kernel_replies at attach */
+	XG_INFO_ROUTE_CHECK = 1 << 2,    /* config.route_check at attach */
 };
 
 /* `info`, key 0: who holds the program. Written by the loader at attach.
@@ -261,7 +273,7 @@ struct xg_worker_pub {
 };
 
 _Static_assert(sizeof(struct xg_xdp_count) == 16, "xg_xdp_count layout");
-_Static_assert(sizeof(struct xg_xdp_config) == 44, "xg_xdp_config layout");
+_Static_assert(sizeof(struct xg_xdp_config) == 48, "xg_xdp_config layout");
 _Static_assert(sizeof(struct xg_session_entry) == 64, "session entry layout");
 _Static_assert(sizeof(struct xg_xdp_info) == 72, "xg_xdp_info layout");
 

@@ -996,6 +996,15 @@ static void s_kernel_replies(struct xdpgame *skel)
 	xg_test_config(skel, &cfg);
 }
 
+static void s_route_check(struct xdpgame *skel)
+{
+	struct xg_xdp_config cfg = get_config(skel);
+
+	cfg.route_check = 1;
+	cfg.kernel_replies = 1;
+	xg_test_config(skel, &cfg);
+}
+
 /* The loader found no MAC: only the group bit is checked. */
 static void s_no_mac(struct xdpgame *skel)
 {
@@ -1119,6 +1128,26 @@ static const struct row kernel_reply_rows[] = {
 	{ "JOIN: to user space", L3_IPV4, .msg = XG_MSG_JOIN,
 	  .setup = s_kernel_replies, PASS_GAME },
 };
+
+/* Route check on. BPF_PROG_RUN's frames come in on loopback, and the way
+ * back to the client never leaves by loopback (or the lookup is refused:
+ * forwarding off on loopback, or no route), whatever this host's routes:
+ * every request let in goes to the kernel socket, before any reply is
+ * built. Refusals still come first. The fast-path case (the reply leaves
+ * by the interface it came in on) needs a real interface:
+ * tests/integration/route.sh, over veth. */
+static const struct row route_rows[] = {
+	{ "MOVE with its session: to the kernel", L3_IPV4,
+	  .msg = XG_MSG_MOVE, .setup = s_route_check, PASS(ROUTE) },
+	{ "HEARTBEAT, kernel replies on: no XDP_TX", L3_IPV6,
+	  .msg = XG_MSG_HEARTBEAT, .setup = s_route_check, PASS(ROUTE) },
+	{ "JOIN: to the kernel", L3_IPV4, .msg = XG_MSG_JOIN,
+	  .setup = s_route_check, PASS(ROUTE) },
+	{ "wrong token: still denied", L3_IPV4, .msg = XG_MSG_MOVE,
+	  .mutate = m_token, .setup = s_route_check, DENY(BAD_TOKEN) },
+	{ "malformed: still dropped", L3_IPV6, .msg = XG_MSG_MOVE,
+	  .mutate = m_bad_magic, .setup = s_route_check, DROP(BAD_MAGIC) },
+};
 /* clang-format on */
 
 /* ---- tests ------------------------------------------------------------ */
@@ -1218,6 +1247,11 @@ Test(xdp_prog, not_for_this_host_passes_untouched)
 Test(xdp_prog, kernel_replies_only_with_a_session)
 {
 	run_rows(kernel_reply_rows, N(kernel_reply_rows));
+}
+
+Test(xdp_prog, route_check_leaves_other_ways_back_to_the_kernel)
+{
+	run_rows(route_rows, N(route_rows));
 }
 
 /* Every refusal the program makes has a row of the session table (replay

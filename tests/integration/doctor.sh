@@ -9,7 +9,7 @@
 
 CHECKS=(privileges interface driver xdp-attached xdp-native xdp-zerocopy queues
 	rss ntuple busy-poll napi-defer threaded-napi cpu-governor numa irq-affinity
-	irqbalance bpffs memlock kernel btf)
+	irqbalance route bpffs memlock kernel btf)
 P=4000
 
 # doctor NAME ARGS...: run in the server namespace; NAME.out, NAME.err, NAME.rc

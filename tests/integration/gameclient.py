@@ -73,10 +73,19 @@ def exchange(sock, msg, timeout=1.0):
 
 
 def handshake(sock, player, seq):
-    """JOIN, ANSWER; the session token (0 if refused) and both replies."""
-    ch = exchange(sock, join(seq, player, 1))
+    """JOIN, ANSWER; the session token (0 if refused) and both replies.
+    A JOIN unanswered within a second is sent again, twice at most, as a
+    real client would (UDP; the first datagram of a flow waits for ARP and
+    a busy machine's scheduler), and said on stderr."""
+    ch = None
+    for attempt in range(3):
+        ch = exchange(sock, join(seq, player, 1))
+        if ch is not None:
+            break
+        print("gameclient: player %d: no CHALLENGE within 1 s (JOIN %d of 3)"
+              % (player, attempt + 1), file=sys.stderr)
     if ch is None:
-        sys.exit("gameclient: no CHALLENGE")
+        sys.exit("gameclient: player %d: no CHALLENGE to 3 JOINs" % player)
     cookie = parse(ch)["body"][8:24]
     wel = exchange(sock, answer(seq + 1, player, 2, cookie))
     if wel is None:

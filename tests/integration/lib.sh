@@ -95,6 +95,12 @@ xg_bpffs() {
 
 xg_setup() {
 	xg_veth_pair "$XG_NS_SRV" "$XG_NS_CLI" "$XG_SIF" "$XG_CIF" "${1:-1}" || exit 1
+	# A new namespace takes IPv4's forwarding settings from the host's,
+	# and with them `attach --route-check auto`'s choice: pin it (off), so
+	# the counters a test expects do not depend on the host. route.sh
+	# turns it on.
+	xg_srv sysctl -qw net.ipv4.conf.lo.forwarding=0 \
+		net.ipv6.conf.lo.forwarding=0 2>/dev/null
 	xg_bpffs
 }
 

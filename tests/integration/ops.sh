@@ -254,11 +254,12 @@ for bad in "--handshake-rate x" "--handshake-total 1/0" "--session-rate -1" \
 done
 
 echo "== set: the version 2 limits, in the kernel and in the server's sessions"
-# the MAC at bytes 36..41 of struct xg_xdp_config: the holder's, never set's
+# the MAC member of struct xg_xdp_config, by name (the map's BTF): the
+# holder's, never set's
 config_mac() {
 	bpftool -j map lookup pinned "$PINS/config" key 0 0 0 0 | python3 -c 'import json, sys
-v = json.load(sys.stdin)["value"]
-print(":".join("%02x" % int(b, 16) for b in v[36:42]))'
+v = json.load(sys.stdin)["formatted"]["value"]["mac"]
+print(":".join("%02x" % b for b in v))'
 }
 MAC=$(xg_srv ip -j link show dev "$XG_SIF" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["address"])')
 check "the config map holds the interface's MAC ($MAC)" [ "$(config_mac)" = "$MAC" ]

@@ -59,9 +59,16 @@ run_mode() {
 	local tag=$1 mode=$2 s=srv_$1 f
 	shift 2
 	serve "$s" "$mode" "$@" || { fail "$tag: server started"; return; }
-	xg_cli python3 "$GC" script "$XG_SIP4" $P "$XG_TMP/script_$tag.txt"
+	xg_cli python3 "$GC" script "$XG_SIP4" $P "$XG_TMP/script_$tag.txt" \
+		2>"$XG_TMP/gc_$tag.err"
 	check "$tag: the script ran" test -s "$XG_TMP/script_$tag.txt"
-	xg_cli python3 "$GC" forge "$XG_SIP4" $P "$DECOYS" >"$XG_TMP/forge_$tag.json"
+	xg_cli python3 "$GC" forge "$XG_SIP4" $P "$DECOYS" >"$XG_TMP/forge_$tag.json" \
+		2>>"$XG_TMP/gc_$tag.err"
+	# a JOIN sent again is no failure, but say so; a client that gave up
+	# is one, with the server's account of it
+	sed 's/^/    | /' "$XG_TMP/gc_$tag.err"
+	grep -q "to 3 JOINs" "$XG_TMP/gc_$tag.err" &&
+		{ xg_srv "$XDPGAME" stats "$XG_SIF" 2>&1 | sed 's/^/    stats| /'; }
 	f="$XG_TMP/forge_$tag.json"
 	check "$tag: forger's own 20 MOVEs acked" test "$(json_field "$f" acked)" = 20
 	check "$tag: 60 forged copies from other addresses and ports: no reply" \

@@ -67,6 +67,13 @@ static void attach_usage(FILE *f)
 		"      --zero-copy M   auto (default): try zero-copy, else copy mode;\n"
 		"                      on: zero-copy or fail; off: copy mode\n"
 		"      --kernel-replies  answer HEARTBEAT in the XDP program (XDP_TX)\n"
+		"      --route-check M  replies from the XDP path follow the kernel's\n"
+		"                      route (next hop by bpf_fib_lookup; another\n"
+		"                      interface or an unknown neighbour: the kernel\n"
+		"                      socket answers). auto (default): on where\n"
+		"                      net.ipv4.conf.lo.forwarding=1, which the lookup\n"
+		"                      needs; on: that or fail; off: back to the\n"
+		"                      sender's MAC\n"
 		"      --handshake-rate R[/B]  JOIN/ANSWER a second per source address,\n"
 		"                      burst B (default %u/%u; 0: no limit)\n"
 		"      --handshake-total R[/B]  JOIN/ANSWER a second from all sources\n"
@@ -113,6 +120,7 @@ struct attach_opts {
 	int queues;            /* 0 = all */
 	enum xg_zc_mode zero_copy;
 	bool kernel_replies;
+	enum { ROUTE_AUTO, ROUTE_ON, ROUTE_OFF } route_check;
 	bool quiet;
 	struct xg_limits limits;
 	const char *backend_file;
@@ -136,6 +144,7 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 		{ "queues", required_argument, NULL, 'Q' },
 		{ "zero-copy", required_argument, NULL, 'Z' },
 		{ "kernel-replies", no_argument, NULL, 'K' },
+		{ "route-check", required_argument, NULL, 'R' },
 		{ "handshake-rate", required_argument, NULL, 'H' },
 		{ "handshake-total", required_argument, NULL, 'G' },
 		{ "session-rate", required_argument, NULL, 'S' },
@@ -207,6 +216,16 @@ static int attach_parse(int argc, char **argv, struct attach_opts *o)
 			break;
 		case 'K':
 			o->kernel_replies = true;
+			break;
+		case 'R':
+			if (!strcmp(optarg, "auto"))
+				o->route_check = ROUTE_AUTO;
+			else if (!strcmp(optarg, "on"))
+				o->route_check = ROUTE_ON;
+			else if (!strcmp(optarg, "off"))
+				o->route_check = ROUTE_OFF;
+			else
+				return bad_value("--route-check", optarg, "want auto, on or off");
 			break;
 		case 'H':
 			if (xg_parse_rate(optarg, &o->limits.hs_rate,
@@ -378,6 +397,30 @@ static int xsk_queue_count(const struct attach_opts *o, bool say)
 	return nq < XG_MAX_QUEUES ? nq : XG_MAX_QUEUES;
 }
 
+/* Whether replies follow the kernel's route (config.route_check): what
+ * --route-check asked, against what the FIB helper allows (forwarding on
+ * loopback, xdp/loader.h). 1 on, 0 off, or -EPERM (said) when on was
+ * asked and cannot be had. */
+static int route_check_decide(const struct attach_opts *o)
+{
+	int fam;
+
+	if (o->route_check == ROUTE_OFF)
+		return 0;
+	fam = xg_route_families();
+	if (fam & XG_ROUTE_IPV4) {
+		if (!(fam & XG_ROUTE_IPV6))
+			pr_info("xdpgame: route check on for IPv4; IPv6 requests go to the kernel socket (pass_route) until net.ipv6.conf.lo.forwarding=1\n");
+		return 1;
+	}
+	if (o->route_check == ROUTE_ON) {
+		pr_warn("error: --route-check on: the route lookup needs net.ipv4.conf.lo.forwarding=1 (the kernel refuses it otherwise; forwarding on loopback does not make the host a router): run sysctl -w net.ipv4.conf.lo.forwarding=1 net.ipv6.conf.lo.forwarding=1, or use --route-check off\n");
+		return -EPERM;
+	}
+	pr_info("xdpgame: route check off: replies go back to the sender's MAC address; with several gateways or policy routing, set net.ipv4.conf.lo.forwarding=1 (and net.ipv6.conf.lo.forwarding=1) so that they follow the kernel's route (docs/OPERATIONS.md)\n");
+	return 0;
+}
+
 /* Load and attach the XDP program. In auto mode a host where XDP cannot be
  * had is served by the kernel sockets alone; another xdpgame on the
  * interface is always an error. *xdp stays NULL when there is no program. */
@@ -410,6 +453,10 @@ static int attach_xdp(const struct attach_opts *o, struct xg_xdp **xdp)
 			pr_warn("warning: --kernel-replies needs the XDP program; ignored with --mode sockets\n");
 		return 0;
 	}
+	err = route_check_decide(o);
+	if (err < 0)
+		return err;
+	xo.route_check = err;
 	err = xg_xdp_attach(&xo, xdp);
 	if (!err) {
 		pr_info("xdpgame: XDP program attached to %s in %s mode; game packets are validated in the kernel\n",

@@ -194,6 +194,9 @@ int cmd_set(int argc, char **argv)
 			xg_setting_put(&xg_settings[i], &cfg, o.values[i]);
 	if (xg_xdp_config_write(o.ifname, &cfg))
 		return XG_EXIT_FAIL;
+	if (cfg.route_check && !(xg_route_families() & XG_ROUTE_IPV4))
+		pr_warn("warning: %s: route check on, but net.ipv4.conf.lo.forwarding is 0 here: the route lookup is refused, so every game request goes to the kernel socket (pass_route); run sysctl -w net.ipv4.conf.lo.forwarding=1\n",
+			o.ifname);
 	for (int i = 0; i < xg_nsettings; i++)
 		if (o.given[i]) {
 			char v[32];

@@ -177,6 +177,7 @@ static xg_json *status_json(const struct xg_xdp_instance *in)
 	xg_json_u64(o, "prog_id", info->prog_id);
 	xg_json_bool(o, "redirect", info->flags & XG_INFO_REDIRECT);
 	xg_json_bool(o, "kernel_replies", info->flags & XG_INFO_KERNEL_REPLIES);
+	xg_json_bool(o, "route_check", info->flags & XG_INFO_ROUTE_CHECK);
 	if (info->attach_time) {
 		xg_json_str(o, "attach_time",
 			    fmt_time(info->attach_time, true, tb));

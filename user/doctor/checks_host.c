@@ -19,6 +19,7 @@
 #include <linux/capability.h>
 
 #include "doctor/doctor.h"
+#include "xdp/loader.h"
 
 enum {
 	DR_MEMLOCK_WANT = 64 << 20,	/* bytes */
@@ -216,6 +217,28 @@ void dr_check_bpffs(struct dr_ctx *c)
 		  "bpffs not mounted at /sys/fs/bpf%s%s: xdpgame attach mounts it itself to pin its maps",
 		  other[0] ? "; one is at " : "", other);
 	dr_fix(c, "mount -t bpf bpf /sys/fs/bpf");
+}
+
+/* What `attach --route-check auto` will do here: the FIB lookup of the
+ * replies' way back needs forwarding on loopback (xdp/loader.h). */
+void dr_check_route(struct dr_ctx *c)
+{
+	int fam = xg_route_families();
+
+	if ((fam & XG_ROUTE_IPV4) && (fam & XG_ROUTE_IPV6)) {
+		dr_record(c, DR_OK,
+			  "forwarding on loopback: replies from the XDP path follow the kernel's route (route check on)");
+		return;
+	}
+	if (fam & XG_ROUTE_IPV4) {
+		dr_record(c, DR_INFO,
+			  "net.ipv6.conf.lo.forwarding=0: route check on for IPv4; IPv6 requests are answered by the kernel socket (pass_route)");
+		dr_fix(c, "sysctl -w net.ipv6.conf.lo.forwarding=1");
+		return;
+	}
+	dr_record(c, DR_INFO,
+		  "net.ipv4.conf.lo.forwarding=0: attach leaves the route check off, and replies from the XDP path go back to the sender's MAC; right with one gateway, wrong with several or with policy routing");
+	dr_fix(c, "sysctl -w net.ipv4.conf.lo.forwarding=1 net.ipv6.conf.lo.forwarding=1");
 }
 
 static void dr_fmt_bytes(unsigned long long v, char *buf, size_t len)

@@ -173,6 +173,7 @@ static const struct dr_check dr_checks[] = {
 	{ "numa", dr_check_numa },
 	{ "irq-affinity", dr_check_irq_affinity },
 	{ "irqbalance", dr_check_irqbalance },
+	{ "route", dr_check_route },
 	{ "bpffs", dr_check_bpffs },
 	{ "memlock", dr_check_memlock },
 	{ "kernel", dr_check_kernel },
@@ -190,8 +191,8 @@ static void doctor_usage(FILE *f)
 		"usage: xdpgame doctor IFACE [--json] [--port P]... [--cpus LIST]\n"
 		"\n"
 		"Check what IFACE and this host offer xdpgame (native XDP, zero-copy,\n"
-		"queues, RSS, ntuple, busy polling, CPU governor, NUMA, IRQs, bpffs,\n"
-		"memlock, kernel, privileges): one line per check, OK, WARN, FAIL or\n"
+		"queues, RSS, ntuple, busy polling, CPU governor, NUMA, IRQs, route\n"
+		"check, bpffs, memlock, kernel, privileges): one line per check, OK, WARN, FAIL or\n"
 		"INFO, each not OK with the command that fixes it. Exit status 1 if a\n"
 		"check FAILs. Read-only: it loads no BPF program and attaches nothing\n"
 		"(on kernels before 6.3, which cannot report a driver's XDP features,\n"

@@ -199,6 +199,7 @@ void dr_check_numa(struct dr_ctx *c);
 void dr_check_irq_affinity(struct dr_ctx *c);
 void dr_check_irqbalance(struct dr_ctx *c);
 /* checks_host.c */
+void dr_check_route(struct dr_ctx *c);
 void dr_check_bpffs(struct dr_ctx *c);
 void dr_check_memlock(struct dr_ctx *c);
 void dr_check_kernel(struct dr_ctx *c);

@@ -6,13 +6,16 @@
  * passed to the kernel untouched and never answered, so the program cannot
  * be made to speak for broadcast, multicast or another host's address.
  * Addresses change while the server runs; xg_xdp_sync_addrs() is cheap
- * enough to call every second.
+ * enough to call every second. And the way back: whether the kernel lets
+ * the program look up the route of a reply (xg_route_families()).
  */
 #include <errno.h>
 #include <ifaddrs.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -129,4 +132,26 @@ __u64 xg_xdp_session_last_seen(struct xg_xdp *x, __u32 player)
 	if (bpf_map_lookup_elem(xg_xdp_sessions_fd(x), &player, &e) || !e.token)
 		return 0;
 	return e.last_seen;
+}
+
+/* 1 if the sysctl file at path holds a non-zero number, else 0 (missing:
+ * IPv6 disabled, or no /proc). */
+static int sysctl_on(const char *path)
+{
+	char buf[16] = "";
+	FILE *f = fopen(path, "re");
+	int on = 0;
+
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof(buf), f))
+		on = atoi(buf) != 0;
+	fclose(f);
+	return on;
+}
+
+int xg_route_families(void)
+{
+	return (sysctl_on(XG_LO_FORWARDING4) ? XG_ROUTE_IPV4 : 0) |
+	       (sysctl_on(XG_LO_FORWARDING6) ? XG_ROUTE_IPV6 : 0);
 }

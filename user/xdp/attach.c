@@ -256,6 +256,7 @@ static int fill_maps(struct xg_xdp *x, const struct xg_xdp_opts *o)
 	struct xg_xdp_config cfg = {
 		.kernel_replies = o->kernel_replies,
 		.redirect = o->redirect,
+		.route_check = o->route_check,
 		.hs_rate = o->hs_rate,
 		.hs_burst = o->hs_burst,
 		.hs_total_rate = o->hs_total_rate,
@@ -303,7 +304,8 @@ static int write_info(struct xg_xdp *x, const struct xg_xdp_opts *o)
 		.mode = x->mode,
 		.nqueues = (__u32)o->nqueues,
 		.flags = (o->redirect ? XG_INFO_REDIRECT : 0) |
-			 (o->kernel_replies ? XG_INFO_KERNEL_REPLIES : 0),
+			 (o->kernel_replies ? XG_INFO_KERNEL_REPLIES : 0) |
+			 (o->route_check ? XG_INFO_ROUTE_CHECK : 0),
 		.nports = (__u32)o->nports,
 		.ifindex = (__u32)x->ifindex,
 		.prog_id = iface_prog_id(x->prog_fd),

@@ -81,6 +81,7 @@ struct xg_xdp_opts {
 	int nqueues;           /* 0..XG_XDP_MAX_QUEUES; recorded in `info` */
 	bool redirect;         /* config.redirect: steer to the XSKs */
 	bool kernel_replies;   /* config.kernel_replies */
+	bool route_check;      /* config.route_check */
 	int ipv6_ext_max;      /* IPv6 extension headers walked, at most
 				* XG_XDP_IPV6_EXT_LIMIT; 0: the default */
 	/* config: handshake budget per source, game budget per session
@@ -107,6 +108,20 @@ int xg_xdp_sessions_fd(const struct xg_xdp *x);
  * loader calls it at attach; the server again each second, so an address
  * added or removed later counts). How many, or a negative errno. */
 int xg_xdp_sync_addrs(struct xg_xdp *x);
+
+/*
+ * Replies that follow the kernel's route (config.route_check) need the
+ * FIB helper, which looks up only from a device with forwarding on: the
+ * program asks from loopback (as the kernel's output lookup does), so
+ * net.ipv4.conf.lo.forwarding (and its IPv6 twin) must be 1. Forwarding on
+ * loopback alone does not make the host a router: forwarding is decided by
+ * the interface a packet comes in on. Which families are ready, as
+ * XG_ROUTE_IPV4 | XG_ROUTE_IPV6.
+ */
+#define XG_LO_FORWARDING4 "/proc/sys/net/ipv4/conf/lo/forwarding"
+#define XG_LO_FORWARDING6 "/proc/sys/net/ipv6/conf/lo/forwarding"
+enum { XG_ROUTE_IPV4 = 1, XG_ROUTE_IPV6 = 2 };
+int xg_route_families(void);
 /* Write a session's entry (NULL: it ended); 0 or a negative errno. */
 int xg_xdp_session_publish(struct xg_xdp *x, __u32 player,
 			   const struct xg_session_entry *e);

@@ -43,6 +43,8 @@ const struct xg_setting xg_settings[] = {
 		 "game requests/s per session, burst B; 0: none"),
 	U32_ROW(session_timeout_ms, "session-timeout", "MS", 100, 3600000,
 		"silence that ends a session, 100..3600000 ms"),
+	BOOL_ROW(route_check, "route-check",
+		 "replies follow the kernel's route (off: back to sender's MAC)"),
 };
 /* clang-format on */
 const int xg_nsettings = (int)ARRAY_SIZE(xg_settings);
@@ -50,7 +52,7 @@ _Static_assert(ARRAY_SIZE(xg_settings) <= XG_SETTINGS_MAX,
 	       "raise XG_SETTINGS_MAX");
 /* the rows cover every __u32 member, all before the MAC (unit-tested:
  * tests/unit/test_settings.c); a new member fails this until it has one */
-_Static_assert(OFF(mac) == 9 * sizeof(__u32),
+_Static_assert(OFF(mac) == 10 * sizeof(__u32),
 	       "a new config member needs a row in xg_settings");
 
 static __u32 get32(const struct xg_xdp_config *c, size_t off)
