@@ -198,8 +198,8 @@ sys.stdout.buffer.write(eth + ip + udp)
 PY
 }
 # bytes as bpftool wants them: "b0 b1 ..." in decimal
-config_value() { # struct xg_xdp_config: all 0 but the MAC 02:00:00:00:00:01
-	python3 -c 'print(" ".join(map(str, bytes(36) + bytes([2, 0, 0, 0, 0, 1]) + bytes(2))))'
+config_value() { # struct xg_xdp_config: ten __u32 0 (no route check), MAC 02:00:00:00:00:01
+	python3 -c 'print(" ".join(map(str, bytes(40) + bytes([2, 0, 0, 0, 0, 1]) + bytes(2))))'
 }
 addr_key() { python3 -c 'print(" ".join(map(str, bytes(10) + bytes([255, 255, 192, 0, 2, 1]))))'; }
 session_value() { # token, ::ffff:192.0.2.2, port 50000 (network order), rest 0
