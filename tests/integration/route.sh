@@ -108,8 +108,8 @@ setup() {
 
 setup || { fail "topology (bridge, gateway, routes)"; xg_finish; exit 1; }
 
-# forwarded: the gateway's IpForwDatagrams; forwarded6: Ip6OutForwDatagrams
-forwarded() { xg_gw awk '/^Ip: [0-9]/ { print $7 }' /proc/net/snmp; }
+# forwarded4: the gateway's IpForwDatagrams; forwarded6: Ip6OutForwDatagrams
+forwarded4() { xg_gw awk '/^Ip: [0-9]/ { print $7 }' /proc/net/snmp; }
 forwarded6() { xg_gw awk '$1 == "Ip6OutForwDatagrams" { print $2 }' /proc/net/snmp6; }
 
 # serve NAME ARGS...: a fresh server, waited for
@@ -151,49 +151,42 @@ say() {
 	echo "    ($1: acked $(json_field "$XG_TMP/$1.json" acked 2>/dev/null)/$N, forwarded by the gateway $2, redirect $(cnt "$1" redirect), xdp_tx $(cnt "$1" xdp_tx), pass_route $(cnt "$1" pass_route), pass_no_neigh $(cnt "$1" pass_no_neigh))"
 }
 
-echo "1. route check on, AF_XDP"
-xg_srv ip neigh flush dev "$XG_SIF"
-serve on --route-check on || fail "server with --route-check on started"
-f0=$(forwarded)
-play on
-stats on
-fwd=$(($(forwarded) - f0))
-say on "$fwd"
-check "every request acked" acked_all on
-# N acks plus the handshakes' CHALLENGE and WELCOME
-check "the gateway forwarded every reply (>= $N)" [ "$fwd" -ge "$N" ]
-check "the first request, gateway not yet resolved, went to the kernel" \
-	[ "$(cnt on pass_no_neigh)" -ge 1 ]
-check "the rest took the AF_XDP path (redirect >= $N - 8)" \
-	[ "$(cnt on redirect)" -ge $((N - 8)) ]
-check "nothing left for another interface" [ "$(cnt on pass_route)" = 0 ]
-check "status says route_check" \
-	json_eval <(xg_srv "$XDPGAME" status --json) \
-	"d['interfaces'][0]['route_check'] is True" >/dev/null >/dev/null
-stop on
+# via_gateway NAME 4|6: check 1 (or 1b) with a fresh server
+via_gateway() {
+	local name=$1 v=$2 f0 fwd to=$XG_SIP4:$P
+	[ "$v" = 6 ] && to="[$XG_SIP6]:$P"
+	xg_srv ip -"$v" neigh flush dev "$XG_SIF"
+	serve "$name" --route-check on || fail "server with --route-check on started"
+	f0=$(forwarded$v)
+	TO=$to play "$name"
+	stats "$name"
+	fwd=$(($(forwarded$v) - f0))
+	say "$name" "$fwd"
+	check "every request acked" acked_all "$name"
+	# N acks plus the handshakes' CHALLENGE and WELCOME
+	check "the gateway forwarded every reply (>= $N)" [ "$fwd" -ge "$N" ]
+	check "the first request, gateway not yet resolved, went to the kernel" \
+		[ "$(cnt "$name" pass_no_neigh)" -ge 1 ]
+	check "the rest took the AF_XDP path (redirect >= $N - 8)" \
+		[ "$(cnt "$name" redirect)" -ge $((N - 8)) ]
+	check "nothing left for another interface" [ "$(cnt "$name" pass_route)" = 0 ]
+	check "status says route_check" \
+		json_eval <(xg_srv "$XDPGAME" status --json) \
+		"d['interfaces'][0]['route_check'] is True" >/dev/null
+	stop "$name"
+}
 
+echo "1. route check on, AF_XDP"
+via_gateway on 4
 echo "1b. route check on, AF_XDP, IPv6"
-xg_srv ip -6 neigh flush dev "$XG_SIF"
-serve on6 --route-check on || fail "server with --route-check on started"
-f0=$(forwarded6)
-TO="[$XG_SIP6]:$P" play on6
-stats on6
-fwd=$(($(forwarded6) - f0))
-say on6 "$fwd"
-check "every request acked" acked_all on6
-check "the gateway forwarded every reply (>= $N)" [ "$fwd" -ge "$N" ]
-check "the first request, gateway not yet resolved, went to the kernel" \
-	[ "$(cnt on6 pass_no_neigh)" -ge 1 ]
-check "the rest took the AF_XDP path (redirect >= $N - 8)" \
-	[ "$(cnt on6 redirect)" -ge $((N - 8)) ]
-stop on6
+via_gateway on6 6
 
 echo "2. route check on, kernel replies"
 serve kr --route-check on --kernel-replies || fail "server with --kernel-replies started"
-f0=$(forwarded)
+f0=$(forwarded4)
 play kr --mix heartbeat:1
 stats kr
-fwd=$(($(forwarded) - f0))
+fwd=$(($(forwarded4) - f0))
 say kr "$fwd"
 check "every HEARTBEAT acked" acked_all kr
 check "answered in the kernel (xdp_tx >= $N)" [ "$(cnt kr xdp_tx)" -ge "$N" ]
@@ -202,10 +195,10 @@ stop kr
 
 echo "3. route check off"
 serve off --route-check off || fail "server with --route-check off started"
-f0=$(forwarded)
+f0=$(forwarded4)
 play off
 stats off
-fwd=$(($(forwarded) - f0))
+fwd=$(($(forwarded4) - f0))
 say off "$fwd"
 check "every request acked" acked_all off
 check "all on the AF_XDP path (redirect >= $N)" [ "$(cnt off redirect)" -ge "$N" ]
