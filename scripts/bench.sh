@@ -133,7 +133,7 @@ BM=$ROOT/build/bench_move
 if ! command -v valgrind >/dev/null; then
 	echo "  not measured: valgrind not installed"
 elif ! (cd "$ROOT" && gcc -O2 -g -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -Ibuild \
-	scripts/bench_move.c user/game/handlers.c user/game/world.c user/core/stats.c user/core/ring.c \
+	scripts/bench_move.c user/engine/frames.c user/game/handlers.c user/game/world.c user/core/stats.c user/core/ring.c \
 	user/game/msg.c user/game/session.c user/core/siphash.c -o "$BM" -lpthread -lm) 2>"$TMP/bm.err"; then
 	echo "  not measured: build/bench_move did not build: $(head -5 "$TMP/bm.err")"
 else
@@ -156,8 +156,8 @@ else
 		HND=$(per "$(tot "$TMP/cgh.$N1")" "$(tot "$TMP/cgh.$N2")")
 		OTHER=$(awk -v a="$ALL" -v h="$HND" 'BEGIN { printf "%.1f", a - h }')
 		echo "  per MOVE, (Ir($N2) - Ir($N1)) / $((N2 - N1)), only inside serve_moves():"
-		echo "    xg_handle (copy, validate, handle_move, world, stats, ack):  $HND"
-		echo "    frame: copy request in, xg_frame_walk, udp_len, xg_frame_reply: $OTHER"
+		echo "    xg_handle (session check, handle_move, world, stats, ack):  $HND"
+		echo "    frame: xg_frame_walk, xg_frame_check, peer, xg_frame_reply:   $OTHER"
 		echo "    total per MOVE (AF_XDP worker's per-frame work, rings excluded): $ALL"
 		awk -v v="$ALL" -v h="$HND" 'BEGIN {
 			if (v <= 150) printf "  target <= 150 instructions per MOVE: %.0f  MET\n", v;

@@ -4,13 +4,15 @@
  *
  *   bench_move N
  *
- * Builds N MOVE requests up front (xg_msg_move), then, in serve_moves()
- * (a function of its own, so callgrind can isolate it), does per request what
- * the AF_XDP worker does per frame: copy the request into a synthetic
- * Ethernet/IPv4/UDP frame, xg_frame_walk() to the payload, xg_frame_check() (no UDP checksum, as the worker),
- * xg_handle() in place (parse + validate + world update + ack) and
- * xg_frame_reply() (address swap, lengths, checksums). The ring/UMEM handling
- * of the real worker is not included.
+ * Builds N MOVE request frames up front (xg_msg_move in an
+ * Ethernet/IPv4/UDP frame with its UDP checksum, as a Linux client sends
+ * it), each in a UMEM-like frame at the offset the AF_XDP worker's
+ * frames have (XDP_PACKET_HEADROOM + the worker's headroom), then, in
+ * serve_moves() (a function of its own, so callgrind can isolate it),
+ * serves them in batches of 64 with the AF_XDP worker's own per-frame
+ * code, xg_serve_frame() (user/engine/frames.c: the frame walk and checks,
+ * the peer, xg_handle() in place, xg_frame_reply()). The rings, the clock
+ * and the per-batch counters of the real worker are not included.
  *
  * bench.sh runs it under callgrind with --toggle-collect=serve_moves* (and
  * once more with --toggle-collect=xg_handle) for two values of N: the
@@ -26,42 +28,44 @@
 #include <xdpgame/parsing.h>
 #include <xdpgame/proto.h>
 
+#include "engine/frames.h"
 #include "game/handlers.h"
 #include "game/msg.h"
 #include "game/session.h"
 #include "core/stats.h"
 #include "game/world.h"
 
-enum { HDRS = 14 + 20 + 8, FRAME = 256, PLAYERS = 500 };
-
-struct req {
-	uint32_t len;
-	unsigned char b[XG_MAX_MSG_SIZE];
+enum {
+	HDRS = 14 + 20 + 8,
+	SLOT = 512,              /* a UMEM frame, smaller: N of them */
+	OFF = 256 + 2,           /* XDP_PACKET_HEADROOM + xsk.c's headroom */
+	BATCH = 64,              /* xsk.c's XSK_BATCH */
+	PLAYERS = 500,
 };
 
-static void build_frame(unsigned char *fr)
+/* One request frame: 192.0.2.2:40000 -> 192.0.2.1:4000, IPv4 header and
+ * UDP checksums set. */
+static void build_frame(unsigned char *fr, const unsigned char *msg,
+			uint32_t plen)
 {
 	static const unsigned char hdr[HDRS] = {
 		/* Ethernet: dst, src, IPv4 */
 		0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2, 0x08, 0x00,
-		/* IPv4: v4 ihl5, tos, tot_len (set later), id, frag, ttl 64, UDP,
-		 * check (set later), 192.0.2.2 -> 192.0.2.1 */
+		/* IPv4: v4 ihl5, tos, tot_len (set below), id, frag, ttl 64, UDP,
+		 * check (set below), 192.0.2.2 -> 192.0.2.1 */
 		0x45, 0, 0, 0, 0x12, 0x34, 0x40, 0x00, 64, 17, 0, 0,
 		192, 0, 2, 2, 192, 0, 2, 1,
-		/* UDP: 40000 -> 4000, len (set later), check 0 */
+		/* UDP: 40000 -> 4000, len, check (set below) */
 		0x9c, 0x40, 0x0f, 0xa0, 0, 0, 0, 0,
 	};
+	uint32_t tot = 20 + 8 + plen, sum = 0, i;
+
 	memcpy(fr, hdr, HDRS);
-}
-
-static void set_lengths(unsigned char *fr, uint32_t plen)
-{
-	uint32_t tot = 20 + 8 + plen, sum = 0;
-	int i;
-
+	memcpy(fr + HDRS, msg, plen);
 	fr[14 + 2] = (unsigned char)(tot >> 8);
 	fr[14 + 3] = (unsigned char)tot;
-	fr[14 + 10] = fr[14 + 11] = 0;
+	fr[34 + 4] = (unsigned char)((8 + plen) >> 8);
+	fr[34 + 5] = (unsigned char)(8 + plen);
 	for (i = 0; i < 20; i += 2)
 		sum += (uint32_t)fr[14 + i] << 8 | fr[14 + i + 1];
 	sum = (sum & 0xffff) + (sum >> 16);
@@ -69,39 +73,38 @@ static void set_lengths(unsigned char *fr, uint32_t plen)
 	sum = ~sum & 0xffff;
 	fr[14 + 10] = (unsigned char)(sum >> 8);
 	fr[14 + 11] = (unsigned char)sum;
-	fr[34 + 4] = (unsigned char)((8 + plen) >> 8);
-	fr[34 + 5] = (unsigned char)(8 + plen);
+	/* UDP: pseudo header (addresses, protocol, length), header, data */
+	sum = 17 + 8 + plen;
+	for (i = 26; i < 34; i += 2)
+		sum += (uint32_t)fr[i] << 8 | fr[i + 1];
+	for (i = 34; i < HDRS + plen; i += 2)
+		sum += (uint32_t)fr[i] << 8 |
+		       (i + 1 < HDRS + plen ? fr[i + 1] : 0);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	if (!sum)
+		sum = 0xffff;
+	fr[34 + 6] = (unsigned char)(sum >> 8);
+	fr[34 + 7] = (unsigned char)sum;
 }
 
-/* The measured loop: one request per iteration, as the AF_XDP worker. */
+/* The measured loop: batches of frames, as the AF_XDP worker. */
 __attribute__((noinline)) static uint64_t
-serve_moves(struct xg_handler_ctx *ctx, const struct req *reqs, uint32_t n,
-	    unsigned char *fr)
+serve_moves(struct xg_handler_ctx *ctx, unsigned char *umem,
+	    const uint32_t *lens, uint32_t n)
 {
 	uint64_t bytes = 0;
-	uint32_t i;
+	uint32_t i, j, r;
 
-	for (i = 0; i < n; i++) {
-		void *end = fr + HDRS + reqs[i].len;
-		struct xg_frame f;
-		int r;
-
-		/* restore the request's headers (the previous reply swapped
-		 * them) and payload, as a fresh RX frame would have them */
-		memcpy(fr, fr + FRAME, HDRS);
-		memcpy(fr + HDRS, reqs[i].b, reqs[i].len);
-		if (xg_frame_walk(fr, end, XG_XDP_IPV6_EXT_DEFAULT, &f) !=
-			    XG_FRAME_UDP ||
-		    xg_frame_check(&f, end))
-			return 0;
-		/* as the AF_XDP worker: in place, the frame's room, validated
-		 * by the XDP program */
-		r = xg_handle(ctx, f.payload, f.len, f.payload,
-			      FRAME - HDRS);
-		if (r != XG_ACK_SIZE)
-			return 0;
-		bytes += xg_frame_reply(&f, fr, (uint32_t)r);
-	}
+	for (i = 0; i < n; i += BATCH)
+		for (j = i; j < n && j < i + BATCH; j++) {
+			r = xg_serve_frame(ctx, umem + (size_t)j * SLOT + OFF,
+					   lens[j], SLOT - OFF);
+			if (r != HDRS + XG_ACK_SIZE)
+				return 0;
+			bytes += r;
+		}
 	return bytes;
 }
 
@@ -109,14 +112,14 @@ int main(int argc, char **argv)
 {
 	static struct xg_stats stats;
 	static uint64_t tokens[PLAYERS];
+	unsigned char msg[XG_MAX_MSG_SIZE];
 	struct xg_handler_ctx ctx;
 	struct xg_sessions *sessions;
 	struct xg_peer peer = { .port = 0x409c /* 40000, network order */,
 				.local_port = 0xa00f /* 4000 */ };
 	struct xg_world *world;
-	unsigned char *fr;
-	struct req *reqs;
-	uint32_t n, i;
+	unsigned char *umem;
+	uint32_t n, i, *lens;
 	uint64_t bytes;
 
 	if (argc != 2) {
@@ -126,13 +129,13 @@ int main(int argc, char **argv)
 	n = (uint32_t)strtoul(argv[1], NULL, 10);
 	world = xg_world_create(XG_MAX_PLAYERS);
 	sessions = world ? xg_sessions_create(world, NULL) : NULL;
-	reqs = calloc(n ? n : 1, sizeof(*reqs));
-	fr = aligned_alloc(64, 2 * FRAME);
-	if (!world || !sessions || !reqs || !fr) {
+	lens = calloc(n ? n : 1, sizeof(*lens));
+	umem = aligned_alloc(4096, (size_t)(n ? n : 1) * SLOT);
+	if (!world || !sessions || !lens || !umem) {
 		perror("bench_move");
 		return 1;
 	}
-	memset(fr, 0, 2 * FRAME);
+	memset(umem, 0, (size_t)(n ? n : 1) * SLOT);
 	xg_stats_init(&stats);
 	/* the frame's client, 192.0.2.2:40000, holds the players' sessions;
 	 * the server's budgets and expiry are the XDP program's (as on the
@@ -145,19 +148,18 @@ int main(int argc, char **argv)
 			return 1;
 	ctx = (struct xg_handler_ctx){ .world = world, .sessions = sessions,
 				       .stats = &stats, .events = NULL,
-				       .now = 1000000000ull, .peer = &peer,
-				       .validated = true };
+				       .now = 1000000000ull };
 	for (i = 0; i < n; i++) {
 		float x = (float)(i % 1000);
+		uint32_t plen = xg_msg_move(msg, i + 1, i % PLAYERS,
+					    tokens[i % PLAYERS],
+					    1000000000ull + i, x, -x, 1.0f);
 
-		reqs[i].len = xg_msg_move(reqs[i].b, i + 1, i % PLAYERS,
-					  tokens[i % PLAYERS],
-					  1000000000ull + i, x, -x, 1.0f);
+		build_frame(umem + (size_t)i * SLOT + OFF, msg, plen);
+		lens[i] = HDRS + plen;
 	}
-	build_frame(fr + FRAME); /* the pristine request headers */
-	set_lengths(fr + FRAME, n ? reqs[0].len : XG_MAX_MSG_SIZE);
 
-	bytes = serve_moves(&ctx, reqs, n, fr);
+	bytes = serve_moves(&ctx, umem, lens, n);
 	if (n && bytes != (uint64_t)n * (HDRS + XG_ACK_SIZE)) {
 		fprintf(stderr, "bench_move: a MOVE was not acked (%llu bytes)\n",
 			(unsigned long long)bytes);
@@ -168,7 +170,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)xg_stat_read(&stats.status[XG_ST_OK]));
 	xg_sessions_destroy(sessions);
 	xg_world_destroy(world);
-	free(reqs);
-	free(fr);
+	free(lens);
+	free(umem);
 	return 0;
 }

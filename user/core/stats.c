@@ -70,9 +70,18 @@ void xg_hist_reset(struct xg_hist *h)
 
 void xg_hist_record(struct xg_hist *h, uint64_t v)
 {
-	xg_stat_add(&h->buckets[xg_hist_bucket(v)], 1);
-	xg_stat_add(&h->count, 1);
-	__atomic_store_n(&h->sum, sat_add(xg_stat_read(&h->sum), v),
+	xg_hist_record_n(h, v, 1);
+}
+
+void xg_hist_record_n(struct xg_hist *h, uint64_t v, uint64_t n)
+{
+	if (!n)
+		return;
+	xg_stat_add(&h->buckets[xg_hist_bucket(v)], n);
+	xg_stat_add(&h->count, n);
+	__atomic_store_n(&h->sum,
+			 sat_add(xg_stat_read(&h->sum),
+				 v && n > UINT64_MAX / v ? UINT64_MAX : v * n),
 			 __ATOMIC_RELAXED);
 	if (v < xg_stat_read(&h->min))
 		__atomic_store_n(&h->min, v, __ATOMIC_RELAXED);

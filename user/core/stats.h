@@ -58,6 +58,8 @@ static inline uint64_t xg_stat_read(const uint64_t *c)
 void xg_hist_reset(struct xg_hist *h);
 /* Single writer (the histogram's owner). */
 void xg_hist_record(struct xg_hist *h, uint64_t v);
+/* The same value n times (a batch's service time, once per reply). */
+void xg_hist_record_n(struct xg_hist *h, uint64_t v, uint64_t n);
 /* dst += src. dst is the caller's own; src may be recorded into meanwhile. */
 void xg_hist_merge(struct xg_hist *dst, const struct xg_hist *src);
 /* Value at or below which p percent (0..100) of the samples lie: the upper

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* UMEM frame accounting; see frames.h. */
+/* UMEM frame accounting, and serving one frame in place; see frames.h. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <xdpgame/parsing.h>
 
 #include "engine/frames.h"
 #include "core/stats.h"
+#include "game/handlers.h"
 
 int xg_frames_init(struct xg_frames *f, uint32_t total, uint32_t frame_size)
 {
@@ -67,4 +71,54 @@ bool xg_frames_check(const struct xg_frames *f)
 	       xg_stat_read(&f->nfree) + xg_stat_read(&f->in_fill) +
 			       xg_stat_read(&f->in_tx) ==
 		       f->total;
+}
+
+/* Both ends of a walked frame, as the handlers see them. */
+static void frame_peer(const struct xg_frame *f, struct xg_peer *p)
+{
+	uint32_t a4;
+
+	if (f->iph) { /* 2-byte aligned in a frame: copied, not loaded */
+		memcpy(&a4, &f->iph->saddr, 4);
+		xg_addr_from_v4(&p->addr, a4);
+		memcpy(&a4, &f->iph->daddr, 4);
+		xg_addr_from_v4(&p->local, a4);
+	} else {
+		memcpy(p->addr.a, &f->ip6h->saddr, 16);
+		memcpy(p->local.a, &f->ip6h->daddr, 16);
+	}
+	p->port = f->udph->source;
+	p->local_port = f->udph->dest;
+	p->stream = false;
+}
+
+uint32_t xg_serve_frame(struct xg_handler_ctx *c, void *pkt, uint32_t len,
+			uint32_t room)
+{
+	void *end = (char *)pkt + len;
+	struct xg_peer peer;
+	struct xg_frame f;
+	uint32_t off;
+	int r;
+
+	/* The XDP program sent only valid game UDP here; the walk and the
+	 * checks find it again (the same code: no IP options or extension
+	 * headers, lengths, source), and the handler trusts its validation.
+	 * The UDP checksum is the program's alone: the frame has not changed
+	 * since it summed it. */
+	if (len > room ||
+	    xg_frame_walk(pkt, end, XG_XDP_IPV6_EXT_DEFAULT, &f) != XG_FRAME_UDP ||
+	    xg_frame_check(&f, end)) {
+		xg_stat_add(&c->stats->errors, 1);
+		return 0;
+	}
+	frame_peer(&f, &peer);
+	c->peer = &peer;
+	c->validated = true;
+	off = (uint32_t)((char *)f.payload - (char *)pkt);
+	r = xg_handle(c, f.payload, f.len, f.payload, room - off);
+	c->peer = NULL; /* it lives on this stack */
+	if (r <= 0 || r > XG_MAX_REPLY_SIZE)
+		return 0;
+	return xg_frame_reply(&f, pkt, (uint32_t)r);
 }

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct xg_handler_ctx;
+
 struct xg_frames {
 	uint64_t *stack;   /* free frame addresses */
 	uint8_t *is_free;  /* by frame index: catches a double put */
@@ -35,5 +37,17 @@ uint64_t xg_frames_get(struct xg_frames *f);
 bool xg_frames_put(struct xg_frames *f, uint64_t addr);
 /* Between batches: every frame accounted for exactly once. */
 bool xg_frames_check(const struct xg_frames *f);
+
+/*
+ * One frame an AF_XDP socket received, served in place: the frame walk
+ * (include/xdpgame/parsing.h), the peer from its addresses, xg_handle()
+ * on the datagram where it lies (c->validated: the XDP program redirects
+ * only datagrams it validated), and xg_frame_reply() turning the frame
+ * round. 'room': the bytes from pkt to the end of its UMEM frame. Returns
+ * the reply frame's length, or 0 for none (counted: c->stats). The AF_XDP
+ * worker (xsk.c) calls it per frame and scripts/bench_move.c measures it.
+ */
+uint32_t xg_serve_frame(struct xg_handler_ctx *c, void *pkt, uint32_t len,
+			uint32_t room);
 
 #endif

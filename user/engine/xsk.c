@@ -225,55 +225,6 @@ static void kick_tx(struct xsk_worker *x)
 	}
 }
 
-/* Both ends of a walked frame, as the handlers see them. */
-static void xg_frame_peer(const struct xg_frame *f, struct xg_peer *p)
-{
-	uint32_t a4;
-
-	memset(p, 0, sizeof(*p));
-	if (f->iph) { /* 2-byte aligned in a frame: copied, not loaded */
-		memcpy(&a4, &f->iph->saddr, 4);
-		xg_addr_from_v4(&p->addr, a4);
-		memcpy(&a4, &f->iph->daddr, 4);
-		xg_addr_from_v4(&p->local, a4);
-	} else {
-		memcpy(p->addr.a, &f->ip6h->saddr, 16);
-		memcpy(p->local.a, &f->ip6h->daddr, 16);
-	}
-	p->port = f->udph->source;
-	p->local_port = f->udph->dest;
-}
-
-/* One frame: the reply's length, or 0 if there is none. */
-static uint32_t handle_frame(struct xsk_worker *x, struct xg_handler_ctx *ctx,
-			     void *pkt, uint32_t len)
-{
-	void *end = (char *)pkt + len;
-	struct xg_peer peer;
-	struct xg_frame f;
-	int r;
-
-	/* The XDP program sent only valid game UDP here; the walk and the
-	 * checks find it again (the same code: no IP options or extension
-	 * headers, lengths, source), and the handler trusts its validation.
-	 * The UDP checksum is the program's alone: the frame has not changed
-	 * since it summed it. */
-	if (xg_frame_walk(pkt, end, XG_XDP_IPV6_EXT_DEFAULT, &f) != XG_FRAME_UDP ||
-	    xg_frame_check(&f, end)) {
-		xg_stat_add(&x->w->stats.errors, 1);
-		return 0;
-	}
-	xg_frame_peer(&f, &peer);
-	ctx->peer = &peer;
-	/* in place, with the frame's room: the XDP program validated it */
-	ctx->validated = true;
-	r = xg_handle(ctx, f.payload, f.len, f.payload,
-		      XSK_FRAME_SIZE - (uint32_t)((char *)f.payload - (char *)pkt));
-	if (r <= 0 || r > XG_MAX_REPLY_SIZE)
-		return 0;
-	return xg_frame_reply(&f, pkt, (uint32_t)r);
-}
-
 /* Put the batch's replies on TX, as many as fit (reserve is all or
  * nothing: ask for what is free), kicking the kernel to make room; only
  * the replies that still do not fit are dropped. */
@@ -315,7 +266,7 @@ static uint32_t serve_batch(struct xsk_worker *x)
 	struct xg_stats *st = &x->w->stats;
 	struct xg_handler_ctx ctx;
 	uint32_t idx, n, i, out = 0, rlen;
-	uint64_t t0;
+	uint64_t t0, rx_bytes = 0;
 
 	n = xsk_ring_cons__peek(&x->rx, XSK_BATCH, &idx);
 	if (!n)
@@ -327,8 +278,9 @@ static uint32_t serve_batch(struct xsk_worker *x)
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&x->rx, idx + i);
 		void *pkt = xsk_umem__get_data(x->buf, d->addr);
 
-		xg_stat_add(&st->rx_bytes, d->len);
-		rlen = handle_frame(x, &ctx, pkt, d->len);
+		rx_bytes += d->len;
+		rlen = xg_serve_frame(&ctx, pkt, d->len,
+				      XSK_FRAME_SIZE - (uint32_t)(d->addr % XSK_FRAME_SIZE));
 		if (rlen) {
 			x->tx_addr[out] = d->addr;
 			x->tx_len[out++] = rlen;
@@ -337,12 +289,12 @@ static uint32_t serve_batch(struct xsk_worker *x)
 		}
 	}
 	xsk_ring_cons__release(&x->rx, n);
+	xg_stat_add(&st->rx_bytes, rx_bytes);
 	xg_stat_add(&x->frames.in_fill, (uint64_t)-(int64_t)n);
 	if (out)
 		send_replies(x, out);
-	t0 = xg_now_ns() - t0;
-	for (i = 0; i < out; i++)
-		xg_hist_record(&st->latency, t0);
+	/* the batch's service time, once for each of its replies */
+	xg_hist_record_n(&st->latency, xg_now_ns() - t0, out);
 	return n;
 }
 
