@@ -38,7 +38,7 @@
 enum {
 	HDRS = 14 + 20 + 8,
 	SLOT = 512,              /* a UMEM frame, smaller: N of them */
-	OFF = 256 + 2,           /* XDP_PACKET_HEADROOM + xsk.c's headroom */
+	OFF = 256 + 6,           /* XDP_PACKET_HEADROOM + xsk.c's headroom */
 	BATCH = 64,              /* xsk.c's XSK_BATCH */
 	PLAYERS = 500,
 };

@@ -66,8 +66,11 @@ enum {
 	 * the UMEM frame, so 2 more bytes put the IP header (after 14 bytes
 	 * of Ethernet, or 18, 22 with VLAN tags) on a 4-byte boundary, as
 	 * the header structs the walk reads through want (UBSan: misaligned
-	 * struct iphdr otherwise). */
-	XSK_HEADROOM = 2,
+	 * struct iphdr otherwise). 6, not 2: the IP header stays 4-byte
+	 * aligned, and an IPv4 datagram without VLAN tags then starts
+	 * 8-byte aligned (256 + 6 + 14 + 20 + 8 = 304), so xg_handle()
+	 * handles it where it lies, without a copy. */
+	XSK_HEADROOM = 6,
 };
 
 struct xsk_worker {

@@ -78,8 +78,10 @@ extern const struct xg_handler xg_handlers[XG_MSG_NTYPES];
  * (no session, bad cookie, over budget, replayed...) gets none either: 0 is
  * returned and it is counted in c->stats->denied. -ENOBUFS if cap is smaller
  * than the reply (never the case when out == req: no reply is larger than
- * its request). With out == req and cap >= XG_MAX_MSG_SIZE (a UMEM frame)
- * the head is copied as a constant XG_MAX_MSG_SIZE bytes.
+ * its request). With c->validated, out == req and cap >= XG_MAX_MSG_SIZE
+ * (a UMEM frame), the datagram is handled where it lies if it is aligned
+ * for struct xg_hdr, else its head is copied as a constant
+ * XG_MAX_MSG_SIZE bytes.
  */
 int xg_handle(struct xg_handler_ctx *c, const void *req, uint32_t len,
 	      void *out, uint32_t cap);
