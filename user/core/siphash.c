@@ -115,16 +115,3 @@ int xg_sipkey_parse(const char *hex, struct xg_sipkey *key)
 	key->k1 = load_le64(b + 8);
 	return 0;
 }
-
-int xg_ct_eq64(uint64_t a, uint64_t b)
-{
-	uint64_t d = a ^ b;
-
-	d |= d >> 32;
-	d |= d >> 16;
-	d |= d >> 8;
-	d |= d >> 4;
-	d |= d >> 2;
-	d |= d >> 1;
-	return (int)(~d & 1);
-}

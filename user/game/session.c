@@ -8,29 +8,6 @@
 
 #include "game/session.h"
 
-static void lock(_Atomic uint32_t *l)
-{
-	uint32_t z;
-
-	for (;;) {
-		z = 0;
-		if (atomic_compare_exchange_weak_explicit(
-			    l, &z, 1, memory_order_acquire, memory_order_relaxed))
-			return;
-		while (atomic_load_explicit(l, memory_order_relaxed))
-#if defined(__x86_64__) || defined(__i386__)
-			__builtin_ia32_pause();
-#else
-			;
-#endif
-	}
-}
-
-static void unlock(_Atomic uint32_t *l)
-{
-	atomic_store_explicit(l, 0, memory_order_release);
-}
-
 void xg_limits_default(struct xg_limits *l)
 {
 	*l = (struct xg_limits){
@@ -102,23 +79,6 @@ void xg_sessions_set_limits(struct xg_sessions *s, const struct xg_limits *l)
 	__atomic_store_n(&s->limits.session_rate, l->session_rate, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->limits.session_burst, l->session_burst, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->limits.timeout_ms, l->timeout_ms, __ATOMIC_RELAXED);
-}
-
-static uint32_t limit(const uint32_t *field)
-{
-	return __atomic_load_n(field, __ATOMIC_RELAXED);
-}
-
-static uint64_t timeout_ns(const struct xg_sessions *s)
-{
-	return (uint64_t)limit(&s->limits.timeout_ms) * 1000000ull;
-}
-
-/* Silent for longer than tmo at 'now'. Times come from several threads
- * and the kernel, so 'last' may be a little after 'now': not silent. */
-static bool silent(uint64_t now, uint64_t last, uint64_t tmo)
-{
-	return now > last && now - last > tmo;
 }
 
 /* ---- cookies ---- */
@@ -211,12 +171,12 @@ bool xg_handshake_allowed(struct xg_sessions *s, const struct xg_peer *p,
 
 	if (s->kernel_checks && !p->stream) /* TCP never passes XDP */
 		return true;
-	lock(&s->hs_lock);
-	ok = xg_bucket_take(&s->hs[i], now, limit(&s->limits.hs_rate),
-			    limit(&s->limits.hs_burst)) &&
-	     xg_bucket_take(&s->hs_total, now, limit(&s->limits.hs_total_rate),
-			    limit(&s->limits.hs_total_burst));
-	unlock(&s->hs_lock);
+	xg_slot_lock(&s->hs_lock);
+	ok = xg_bucket_take(&s->hs[i], now, xg_limit(&s->limits.hs_rate),
+			    xg_limit(&s->limits.hs_burst)) &&
+	     xg_bucket_take(&s->hs_total, now, xg_limit(&s->limits.hs_total_rate),
+			    xg_limit(&s->limits.hs_total_burst));
+	xg_slot_unlock(&s->hs_lock);
 	return ok;
 }
 
@@ -249,12 +209,6 @@ static void publish(struct xg_sessions *s, uint32_t player,
 	s->sink.publish(s->sink.arg, player, &e);
 }
 
-static bool same_source(const struct xg_session *ss, const struct xg_peer *p)
-{
-	return ss->port == p->port && ss->stream == p->stream &&
-	       !memcmp(&ss->addr, &p->addr, sizeof(ss->addr));
-}
-
 enum xg_status xg_session_open(struct xg_sessions *s, uint32_t player,
 			       const struct xg_peer *p, uint64_t now,
 			       uint64_t *token)
@@ -271,12 +225,12 @@ enum xg_status xg_session_open(struct xg_sessions *s, uint32_t player,
 	/* the kernel's last-seen time counts too: a player whose heartbeats
 	 * are answered in the kernel is alive though user space sees nothing */
 	k = s->sink.kernel_last_seen ? s->sink.kernel_last_seen(s->sink.arg, player) : 0;
-	lock(&ss->lock);
+	xg_slot_lock(&ss->lock);
 	fresh = !ss->token;
-	same = same_source(ss, p);
+	same = xg_same_source(ss, p);
 	last = ss->last_seen > k ? ss->last_seen : k;
-	if (!fresh && !same && !silent(now, last, timeout_ns(s))) {
-		unlock(&ss->lock);
+	if (!fresh && !same && !xg_silent(now, last, xg_timeout_ns(s))) {
+		xg_slot_unlock(&ss->lock);
 		return XG_ST_PLAYER_TAKEN;
 	}
 	__atomic_store_n(&ss->token, new_token(), __ATOMIC_RELAXED);
@@ -301,68 +255,8 @@ enum xg_status xg_session_open(struct xg_sessions *s, uint32_t player,
 			xg_world_leave(s->world, player);
 		xg_world_spawn(s->world, player, now);
 	}
-	unlock(&ss->lock);
+	xg_slot_unlock(&ss->lock);
 	return XG_ST_OK;
-}
-
-/* The replay window: a sequence number is let in once, and only if it is
- * newer than the newest minus XG_REPLAY_WINDOW. */
-static bool replay_admit(struct xg_session *ss, uint32_t seq)
-{
-	uint64_t q = seq, d;
-
-	if (!ss->replay_mask) { /* first request of the session */
-		ss->replay_top = q;
-		ss->replay_mask = 1;
-		return true;
-	}
-	if (q > ss->replay_top) {
-		d = q - ss->replay_top;
-		ss->replay_mask = d >= XG_REPLAY_WINDOW ? 0 : ss->replay_mask << d;
-		ss->replay_mask |= 1;
-		ss->replay_top = q;
-		return true;
-	}
-	d = ss->replay_top - q;
-	if (d >= XG_REPLAY_WINDOW || (ss->replay_mask >> d) & 1)
-		return false;
-	ss->replay_mask |= 1ull << d;
-	return true;
-}
-
-enum xg_deny xg_session_admit(struct xg_sessions *s, const struct xg_hdr *h,
-			      const struct xg_peer *p, uint64_t now)
-{
-	uint32_t player = xg_le32(h->player);
-	struct xg_session *ss;
-	enum xg_deny why = XG_DENY_NONE;
-	/* the XDP program checks expiry and budget where it runs, against
-	 * the kernel's last-seen time, which user space may not have seen;
-	 * nothing checked what came over TCP */
-	bool here = !s->kernel_checks || p->stream;
-
-	if (player >= XG_MAX_PLAYERS)
-		return XG_DENY_NO_SESSION;
-	ss = &s->slots[player];
-	lock(&ss->lock);
-	if (!ss->token)
-		why = XG_DENY_NO_SESSION;
-	else if (!xg_ct_eq64(ss->token, xg_le64(h->token)))
-		why = XG_DENY_BAD_TOKEN;
-	else if (!same_source(ss, p))
-		why = XG_DENY_WRONG_SOURCE;
-	else if (here && silent(now, ss->last_seen, timeout_ns(s)))
-		why = XG_DENY_EXPIRED;
-	else if (here &&
-		 !xg_bucket_take(&ss->budget, now, limit(&s->limits.session_rate),
-				 limit(&s->limits.session_burst)))
-		why = XG_DENY_SESSION_RATE;
-	else if (!replay_admit(ss, xg_le32(h->seq)))
-		why = XG_DENY_REPLAY;
-	else if (now > ss->last_seen)
-		ss->last_seen = now;
-	unlock(&ss->lock);
-	return why;
 }
 
 /* The session ends and its player leaves the world, both under the slot's
@@ -387,9 +281,9 @@ void xg_session_close(struct xg_sessions *s, uint32_t player)
 	if (player >= XG_MAX_PLAYERS)
 		return;
 	ss = &s->slots[player];
-	lock(&ss->lock);
+	xg_slot_lock(&ss->lock);
 	close_locked(s, player, ss);
-	unlock(&ss->lock);
+	xg_slot_unlock(&ss->lock);
 }
 
 bool xg_session_close_token(struct xg_sessions *s, uint32_t player,
@@ -401,16 +295,16 @@ bool xg_session_close_token(struct xg_sessions *s, uint32_t player,
 	if (player >= XG_MAX_PLAYERS || !token)
 		return false;
 	ss = &s->slots[player];
-	lock(&ss->lock);
+	xg_slot_lock(&ss->lock);
 	if (ss->token == token)
 		ended = close_locked(s, player, ss);
-	unlock(&ss->lock);
+	xg_slot_unlock(&ss->lock);
 	return ended;
 }
 
 int xg_sessions_tick(struct xg_sessions *s, uint64_t now)
 {
-	uint64_t tmo = timeout_ns(s), last, k;
+	uint64_t tmo = xg_timeout_ns(s), last, k;
 	uint32_t gen, i;
 	int ended = 0;
 
@@ -435,11 +329,11 @@ int xg_sessions_tick(struct xg_sessions *s, uint64_t now)
 			continue;
 		k = s->sink.kernel_last_seen ?
 			    s->sink.kernel_last_seen(s->sink.arg, i) : 0;
-		lock(&ss->lock);
+		xg_slot_lock(&ss->lock);
 		last = ss->last_seen > k ? ss->last_seen : k;
-		if (ss->token && silent(now, last, tmo))
+		if (ss->token && xg_silent(now, last, tmo))
 			was = close_locked(s, i, ss);
-		unlock(&ss->lock);
+		xg_slot_unlock(&ss->lock);
 		if (was)
 			ended++;
 	}

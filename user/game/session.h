@@ -151,10 +151,6 @@ bool xg_handshake_allowed(struct xg_sessions *s, const struct xg_peer *p,
 enum xg_status xg_session_open(struct xg_sessions *s, uint32_t player,
 			       const struct xg_peer *p, uint64_t now,
 			       uint64_t *token);
-/* Check a game request's header against its session and let it in (marks
- * its sequence number seen). XG_DENY_NONE or the reason. */
-enum xg_deny xg_session_admit(struct xg_sessions *s, const struct xg_hdr *h,
-			      const struct xg_peer *p, uint64_t now);
 /* End a session (LEAVE); the player leaves the world. */
 void xg_session_close(struct xg_sessions *s, uint32_t player);
 /* End it only if it still has this token (a TCP connection closing ends
@@ -164,6 +160,121 @@ bool xg_session_close_token(struct xg_sessions *s, uint32_t player,
 			    uint64_t token);
 /* Live sessions. */
 uint32_t xg_sessions_live(const struct xg_sessions *s);
+
+/* ---- the game request's check, inline: every request runs it ---- */
+
+/* A slot's spinlock (and the handshake budget's). */
+static inline void xg_slot_lock(_Atomic uint32_t *l)
+{
+	uint32_t z;
+
+	for (;;) {
+		z = 0;
+		if (atomic_compare_exchange_weak_explicit(
+			    l, &z, 1, memory_order_acquire, memory_order_relaxed))
+			return;
+		while (atomic_load_explicit(l, memory_order_relaxed))
+#if defined(__x86_64__) || defined(__i386__)
+			__builtin_ia32_pause();
+#else
+			;
+#endif
+	}
+}
+
+static inline void xg_slot_unlock(_Atomic uint32_t *l)
+{
+	atomic_store_explicit(l, 0, memory_order_release);
+}
+
+/* A limit, read without a lock (xg_sessions_set_limits()). */
+static inline uint32_t xg_limit(const uint32_t *field)
+{
+	return __atomic_load_n(field, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t xg_timeout_ns(const struct xg_sessions *s)
+{
+	return (uint64_t)xg_limit(&s->limits.timeout_ms) * 1000000ull;
+}
+
+/* Silent for longer than tmo at 'now'. Times come from several threads
+ * and the kernel, so 'last' may be a little after 'now': not silent. */
+static inline bool xg_silent(uint64_t now, uint64_t last, uint64_t tmo)
+{
+	return now > last && now - last > tmo;
+}
+
+static inline bool xg_same_source(const struct xg_session *ss,
+				  const struct xg_peer *p)
+{
+	return ss->port == p->port && ss->stream == p->stream &&
+	       !__builtin_memcmp(&ss->addr, &p->addr, sizeof(ss->addr));
+}
+
+/* The replay window: a sequence number is let in once, and only if it is
+ * newer than the newest minus XG_REPLAY_WINDOW. */
+static inline bool xg_replay_admit(struct xg_session *ss, uint32_t seq)
+{
+	uint64_t q = seq, d;
+
+	if (!ss->replay_mask) { /* first request of the session */
+		ss->replay_top = q;
+		ss->replay_mask = 1;
+		return true;
+	}
+	if (q > ss->replay_top) {
+		d = q - ss->replay_top;
+		ss->replay_mask = d >= XG_REPLAY_WINDOW ? 0 : ss->replay_mask << d;
+		ss->replay_mask |= 1;
+		ss->replay_top = q;
+		return true;
+	}
+	d = ss->replay_top - q;
+	if (d >= XG_REPLAY_WINDOW || (ss->replay_mask >> d) & 1)
+		return false;
+	ss->replay_mask |= 1ull << d;
+	return true;
+}
+
+/* Check a game request's header against its session and let it in (marks
+ * its sequence number seen). XG_DENY_NONE or the reason. */
+static inline enum xg_deny xg_session_admit(struct xg_sessions *s,
+					    const struct xg_hdr *h,
+					    const struct xg_peer *p,
+					    uint64_t now)
+{
+	uint32_t player = xg_le32(h->player);
+	struct xg_session *ss;
+	enum xg_deny why = XG_DENY_NONE;
+	/* the XDP program checks expiry and budget where it runs, against
+	 * the kernel's last-seen time, which user space may not have seen;
+	 * nothing checked what came over TCP */
+	bool here = !s->kernel_checks || p->stream;
+
+	if (player >= XG_MAX_PLAYERS)
+		return XG_DENY_NO_SESSION;
+	ss = &s->slots[player];
+	xg_slot_lock(&ss->lock);
+	if (!ss->token)
+		why = XG_DENY_NO_SESSION;
+	else if (!xg_ct_eq64(ss->token, xg_le64(h->token)))
+		why = XG_DENY_BAD_TOKEN;
+	else if (!xg_same_source(ss, p))
+		why = XG_DENY_WRONG_SOURCE;
+	else if (here && xg_silent(now, ss->last_seen, xg_timeout_ns(s)))
+		why = XG_DENY_EXPIRED;
+	else if (here &&
+		 !xg_bucket_take(&ss->budget, now, xg_limit(&s->limits.session_rate),
+				 xg_limit(&s->limits.session_burst)))
+		why = XG_DENY_SESSION_RATE;
+	else if (!xg_replay_admit(ss, xg_le32(h->seq)))
+		why = XG_DENY_REPLAY;
+	else if (now > ss->last_seen)
+		ss->last_seen = now;
+	xg_slot_unlock(&ss->lock);
+	return why;
+}
 
 /* IPv4 address (network order) as an IPv4-mapped struct xg_addr. */
 static inline void xg_addr_from_v4(struct xg_addr *a, uint32_t v4)
