@@ -8,8 +8,9 @@
  * Maps (declared in bpf/maps.h; the BPF variable name is the map name, which
  * is also the pin name under /sys/fs/bpf/xdpgame/IFACE/):
  *
- *   ports   HASH          key __u16 UDP port, host order; value __u8 = 1
- *                         (XG_XDP_MAX_PORTS entries)
+ *   ports   ARRAY         key __u32 UDP port, host order; value __u8: 1 a
+ *                         game port, 0 not (XG_XDP_PORT_SLOTS entries, one
+ *                         per port; at most XG_XDP_MAX_PORTS of them 1)
  *   xsks    XSKMAP        key __u32 RX queue; value AF_XDP socket fd
  *                         (XG_XDP_MAX_QUEUES entries)
  *   config  ARRAY[1]      struct xg_xdp_config, live-changeable
@@ -48,7 +49,8 @@
 #include <xdpgame/proto.h>
 
 enum xg_xdp_limits {
-	XG_XDP_MAX_PORTS = 64,       /* entries in `ports` */
+	XG_XDP_MAX_PORTS = 64,       /* game ports served at most */
+	XG_XDP_PORT_SLOTS = 65536,   /* entries in `ports`: one per UDP port */
 	XG_XDP_MAX_QUEUES = 64,      /* entries in `xsks`: RX queues 0..63 */
 	XG_XDP_INFO_PORTS = 16,      /* ports listed in struct xg_xdp_info */
 	XG_XDP_VLAN_MAX = 2,         /* VLAN tags parsed (802.1Q, 802.1ad) */
