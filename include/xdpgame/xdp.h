@@ -60,6 +60,9 @@ enum xg_xdp_limits {
 	XG_XDP_HS_SOURCES = 65536,   /* entries in `hs_limits` */
 };
 
+/* The coarse clock's step at most, ns: 1/CONFIG_HZ, HZ 100 at least. */
+#define XG_XDP_COARSE_TICK_NS 10000000ull
+
 /*
  * Counters: one per-CPU slot each in `stats`. Every packet the program sees
  * is counted exactly once, in exactly one of them, packets and bytes (bytes:
@@ -210,7 +213,11 @@ struct xg_session_entry {
 	__u16 port;          /* the client's UDP port, network order */
 	__u16 pad0;
 	__u32 pad1;
-	__u64 last_seen;     /* ns, CLOCK_MONOTONIC: the last request let in */
+	__u64 last_seen;     /* ns, CLOCK_MONOTONIC (in the program, the
+			      * coarse clock where there is one: up to a
+			      * tick behind): the last request let in;
+			      * written by the program only while
+			      * config.session_timeout_ms is set */
 	struct xg_bucket budget;
 	__u64 pad2;
 };
