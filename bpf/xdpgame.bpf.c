@@ -50,6 +50,7 @@
 #include "vmlinux.h"
 #undef config
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 
 #include <xdpgame/proto.h>
@@ -111,17 +112,43 @@ static __always_inline int is_local(const struct xg_frame *f,
 	return bpf_map_lookup_elem(&addrs, &a) != NULL;
 }
 
+/* The time of a game request, for its session's timeout and budget: the
+ * coarse clock (bpf_ktime_get_coarse_ns(), Linux 5.11; CLOCK_MONOTONIC as
+ * of the last tick) where the kernel has it, a few times cheaper than
+ * bpf_ktime_get_ns() (a clock source read, slow in a VM). Whether it has it
+ * is asked of the kernel's BTF when the program loads (a CO-RE relocation:
+ * the program already needs that BTF); on an older kernel the branch is
+ * dead and the verifier never sees the helper. A bucket whose burst a
+ * tick's refill could overflow takes the precise clock: the coarse one
+ * moves in steps of 1/HZ, at most XG_XDP_COARSE_TICK_NS, and refilling a
+ * step at once must not spill over the burst. */
+static __always_inline __u64 request_time(const struct xg_xdp_config *cfg)
+{
+	__u64 burst = cfg->session_burst ? cfg->session_burst : 1;
+
+	if (bpf_core_enum_value_exists(enum bpf_func_id,
+				       BPF_FUNC_ktime_get_coarse_ns) &&
+	    (__u64)cfg->session_rate * XG_XDP_COARSE_TICK_NS <=
+		    burst * XG_BUCKET_COST)
+		return bpf_ktime_get_coarse_ns();
+	return bpf_ktime_get_ns();
+}
+
 /* JOIN and ANSWER: within their source address's budget, then within
- * the budget of all sources together. */
+ * the budget of all sources together. The clock is read only if there is
+ * a budget. */
 static __always_inline int handshake_allowed(const struct xg_frame *f,
-					     const struct xg_xdp_config *cfg,
-					     __u64 now)
+					     const struct xg_xdp_config *cfg)
 {
 	struct xg_bucket *b, nb = {};
 	struct xg_addr a;
 	__u32 key = 0;
+	__u64 now;
 	int ok = 1;
 
+	if (!cfg->hs_rate && !cfg->hs_total_rate)
+		return 1;
+	now = bpf_ktime_get_ns();
 	if (cfg->hs_rate) {
 		frame_addr(f, 0, &a);
 		b = bpf_map_lookup_elem(&hs_limits, &a);
@@ -141,15 +168,18 @@ static __always_inline int handshake_allowed(const struct xg_frame *f,
 }
 
 /* A game request: its session by player id, then the same checks in the
- * same order as user space (game/session.c). XG_DENY_NONE lets it in. */
+ * same order as user space (game/session.c). XG_DENY_NONE lets it in. The
+ * clock is read only for a timeout or a budget; last_seen is written only
+ * with a timeout (its only reader: here, and user space's sweep with the
+ * same timeout; a server always has one). */
 static __always_inline int session_check(const struct xg_hdr *h,
 					 const struct xg_frame *f,
-					 const struct xg_xdp_config *cfg,
-					 __u64 now)
+					 const struct xg_xdp_config *cfg)
 {
 	__u32 player = xg_le32(h->player);
 	struct xg_session_entry *e;
 	struct xg_addr a;
+	__u64 now = 0;
 	__u32 *x, *y;
 
 	e = bpf_map_lookup_elem(&sessions, &player);
@@ -163,14 +193,19 @@ static __always_inline int session_check(const struct xg_hdr *h,
 	if (x[0] != y[0] || x[1] != y[1] || x[2] != y[2] || x[3] != y[3] ||
 	    f->udph->source != e->port)
 		return XG_DENY_WRONG_SOURCE;
-	/* last_seen may be a little ahead: written on another CPU */
+	if (!cfg->session_timeout_ms && !cfg->session_rate)
+		return XG_DENY_NONE;
+	now = request_time(cfg);
+	/* last_seen may be a little ahead: written on another CPU, or by
+	 * user space (the precise clock) */
 	if (cfg->session_timeout_ms && now > e->last_seen &&
 	    now - e->last_seen > (__u64)cfg->session_timeout_ms * 1000000)
 		return XG_DENY_EXPIRED;
 	if (!xg_bucket_take(&e->budget, now, cfg->session_rate,
 			    cfg->session_burst))
 		return XG_DENY_SESSION_RATE;
-	e->last_seen = now;
+	if (cfg->session_timeout_ms && now > e->last_seen)
+		e->last_seen = now;
 	return XG_DENY_NONE;
 }
 
@@ -231,7 +266,6 @@ int xdpgame_rx(struct xdp_md *ctx)
 	struct xg_hdr *h;
 	enum xg_err err;
 	int verdict, deny;
-	__u64 now;
 	long act;
 
 	/* L2-L4, the walk user space shares (include/xdpgame/parsing.h) */
@@ -264,14 +298,13 @@ int xdpgame_rx(struct xdp_md *ctx)
 
 	/* Sessions: a handshake within its source's budget goes on to user
 	 * space; a game request needs its live session. */
-	now = bpf_ktime_get_ns();
 	if (xg_is_handshake(h->type)) {
-		if (!handshake_allowed(&f, cfg, now))
+		if (!handshake_allowed(&f, cfg))
 			return xg_verdict(XG_CNT_DENY_BASE +
 						  XG_DENY_HANDSHAKE_RATE,
 					  bytes, XDP_DROP);
 	} else {
-		deny = session_check(h, &f, cfg, now);
+		deny = session_check(h, &f, cfg);
 		if (deny)
 			return xg_verdict(XG_CNT_DENY_BASE + deny, bytes,
 					  XDP_DROP);

@@ -229,7 +229,7 @@ else
 	move_frame $((PORT + 1)) >"$TMP/move-other.bin"
 	if ! mkdir -p "$XGB" ||
 		! bpftool prog load "$BPFDIR/xdpgame.bpf.o" "$XGB/prog" type xdp pinmaps "$XGB/maps" 2>"$TMP/xdp.err" ||
-		! bpftool map update pinned "$XGB/maps/ports" key "0x${PORT_HEX:2:2}" "0x${PORT_HEX:0:2}" value 1 2>>"$TMP/xdp.err" ||
+		! bpftool map update pinned "$XGB/maps/ports" key "0x${PORT_HEX:2:2}" "0x${PORT_HEX:0:2}" 0 0 value 1 2>>"$TMP/xdp.err" ||
 		! bpftool map update pinned "$XGB/maps/config" key 0 0 0 0 value $(config_value) 2>>"$TMP/xdp.err" ||
 		! bpftool map update pinned "$XGB/maps/addrs" key $(addr_key) value 1 2>>"$TMP/xdp.err" ||
 		! bpftool map update pinned "$XGB/maps/sessions" key 42 0 0 0 value $(session_value) 2>>"$TMP/xdp.err" ||

@@ -8,8 +8,9 @@
  * Maps (declared in bpf/maps.h; the BPF variable name is the map name, which
  * is also the pin name under /sys/fs/bpf/xdpgame/IFACE/):
  *
- *   ports   HASH          key __u16 UDP port, host order; value __u8 = 1
- *                         (XG_XDP_MAX_PORTS entries)
+ *   ports   ARRAY         key __u32 UDP port, host order; value __u8: 1 a
+ *                         game port, 0 not (XG_XDP_PORT_SLOTS entries, one
+ *                         per port; at most XG_XDP_MAX_PORTS of them 1)
  *   xsks    XSKMAP        key __u32 RX queue; value AF_XDP socket fd
  *                         (XG_XDP_MAX_QUEUES entries)
  *   config  ARRAY[1]      struct xg_xdp_config, live-changeable
@@ -48,7 +49,8 @@
 #include <xdpgame/proto.h>
 
 enum xg_xdp_limits {
-	XG_XDP_MAX_PORTS = 64,       /* entries in `ports` */
+	XG_XDP_MAX_PORTS = 64,       /* game ports served at most */
+	XG_XDP_PORT_SLOTS = 65536,   /* entries in `ports`: one per UDP port */
 	XG_XDP_MAX_QUEUES = 64,      /* entries in `xsks`: RX queues 0..63 */
 	XG_XDP_INFO_PORTS = 16,      /* ports listed in struct xg_xdp_info */
 	XG_XDP_VLAN_MAX = 2,         /* VLAN tags parsed (802.1Q, 802.1ad) */
@@ -57,6 +59,9 @@ enum xg_xdp_limits {
 	XG_XDP_MAX_ADDRS = 64,       /* entries in `addrs` */
 	XG_XDP_HS_SOURCES = 65536,   /* entries in `hs_limits` */
 };
+
+/* The coarse clock's step at most, ns: 1/CONFIG_HZ, HZ 100 at least. */
+#define XG_XDP_COARSE_TICK_NS 10000000ull
 
 /*
  * Counters: one per-CPU slot each in `stats`. Every packet the program sees
@@ -208,7 +213,11 @@ struct xg_session_entry {
 	__u16 port;          /* the client's UDP port, network order */
 	__u16 pad0;
 	__u32 pad1;
-	__u64 last_seen;     /* ns, CLOCK_MONOTONIC: the last request let in */
+	__u64 last_seen;     /* ns, CLOCK_MONOTONIC (in the program, the
+			      * coarse clock where there is one: up to a
+			      * tick behind): the last request let in;
+			      * written by the program only while
+			      * config.session_timeout_ms is set */
 	struct xg_bucket budget;
 	__u64 pad2;
 };

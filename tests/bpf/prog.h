@@ -91,7 +91,7 @@ static inline void xg_test_session(struct xdpgame *skel, __u32 player,
 static inline struct xdpgame *xg_test_prog(__u32 ext_max,
 					   struct xg_xdp_config cfg)
 {
-	__u16 port = XG_TEST_GAME_PORT;
+	__u32 port = XG_TEST_GAME_PORT;
 	struct xdpgame *skel;
 	__u8 one = 1;
 

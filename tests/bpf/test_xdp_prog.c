@@ -1341,24 +1341,48 @@ Test(xdp_prog, handshake_budget_runs_out)
 	xdpgame__destroy(skel);
 }
 
-/* A request let in moves its session's last_seen (the expiry sweep in
- * user space reads it); a refused one does not. */
+/* With a timeout (a server always has one), a request let in moves its
+ * session's last_seen (the expiry sweep in user space reads it); a refused
+ * one does not. The program reads the coarse clock where the kernel has
+ * it, CLOCK_MONOTONIC_COARSE here, at most the precise one. */
 Test(xdp_prog, last_seen_moves_on_admission)
 {
 	struct row move = { "MOVE", L3_IPV4, .msg = XG_MSG_MOVE, PASS_GAME };
 	struct row bad = { "MOVE, wrong token", L3_IPV4, .msg = XG_MSG_MOVE,
 			   .mutate = m_token, DENY(BAD_TOKEN) };
 	struct xdpgame *skel = load_prog(0);
-	__u64 before = xg_test_mono_ns(), seen;
+	struct xg_xdp_config cfg = get_config(skel);
+	struct timespec ts;
+	__u64 before, seen;
 	int ok;
 
-	cr_expect_eq(get_session(skel, PLAYER4).last_seen, 0);
+	cfg.session_timeout_ms = 10000;
+	xg_test_config(skel, &cfg);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	before = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+	set_last_seen(skel, before - 1);
+
 	cr_expect_eq(repeat_row(skel, &bad, 1, &ok), 1);
-	cr_expect_eq(get_session(skel, PLAYER4).last_seen, 0);
+	cr_expect_eq(get_session(skel, PLAYER4).last_seen, before - 1);
 	cr_expect_eq(repeat_row(skel, &move, 1, &ok), 1);
 	seen = get_session(skel, PLAYER4).last_seen;
 	cr_expect_geq(seen, before);
 	cr_expect_leq(seen, xg_test_mono_ns());
+	xdpgame__destroy(skel);
+}
+
+/* Without a timeout or a budget the program reads no clock and leaves
+ * last_seen alone. */
+Test(xdp_prog, no_clock_without_timeout_or_budget)
+{
+	struct row move = { "MOVE", L3_IPV4, .msg = XG_MSG_MOVE, PASS_GAME };
+	struct xdpgame *skel = load_prog(0);
+	int ok;
+
+	cr_expect_eq(get_config(skel).session_timeout_ms, 0);
+	cr_expect_eq(get_config(skel).session_rate, 0);
+	cr_expect_eq(repeat_row(skel, &move, 1, &ok), 1);
+	cr_expect_eq(get_session(skel, PLAYER4).last_seen, 0);
 	xdpgame__destroy(skel);
 }
 

@@ -458,8 +458,7 @@ static int setup(struct xdpgame *skel)
 	struct xg_xdp_config cfg = { .redirect = 1 };
 	struct xg_session_entry e = { .token = TOKEN,
 				      .port = htons(CLIENT_PORT) };
-	uint16_t port = GAME_PORT;
-	uint32_t key = 0, p;
+	uint32_t key = 0, p, port = GAME_PORT;
 	struct xg_addr a;
 	uint8_t one = 1;
 	int err = 0;

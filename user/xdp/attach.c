@@ -266,13 +266,14 @@ static int fill_maps(struct xg_xdp *x, const struct xg_xdp_opts *o)
 		.session_timeout_ms = o->session_timeout_ms,
 	};
 	char eb[ERRBUF];
+	__u32 key = 0, port;
 	__u8 one = 1;
-	__u32 key = 0;
 	int err;
 
 	for (int i = 0; i < o->nports; i++) {
+		port = o->ports[i];
 		err = bpf_map_update_elem(bpf_map__fd(x->skel->maps.ports),
-					  &o->ports[i], &one, BPF_ANY);
+					  &port, &one, BPF_ANY);
 		if (err)
 			goto fail;
 	}

@@ -205,34 +205,43 @@ int xg_xdp_config_write(const char *ifname, const struct xg_xdp_config *c)
 	return err;
 }
 
-static int cmp_u16(const void *a, const void *b)
-{
-	return (int)*(const __u16 *)a - (int)*(const __u16 *)b;
-}
-
-/* Every key of the ports map (fd) into ports; how many, or -errno. */
+/* The ports set in the ports map (fd, an array indexed by port) into
+ * ports, in order; how many, or -errno. One batch read of the whole array
+ * where the kernel has it (5.6), else one lookup per port. */
 static int ports_of(int fd, __u16 *ports, int max)
 {
-	__u16 key, next;
-	void *prev = NULL;
-	int n = 0;
+	__u32 count = XG_XDP_PORT_SLOTS, out, *keys;
+	__u8 *vals;
+	int n = 0, err = 0;
 
-	while (n < max && !bpf_map_get_next_key(fd, prev, &next)) {
-		ports[n++] = next;
-		key = next;
-		prev = &key;
+	keys = calloc(XG_XDP_PORT_SLOTS, sizeof(*keys));
+	vals = calloc(XG_XDP_PORT_SLOTS, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
 	}
-	if (n < max && errno != ENOENT)
-		return -errno;
-	qsort(ports, (size_t)n, sizeof(*ports), cmp_u16);
-	return n;
+	if (bpf_map_lookup_batch(fd, NULL, &out, keys, vals, &count, NULL) &&
+	    (errno != ENOENT || count != XG_XDP_PORT_SLOTS)) {
+		for (__u32 p = 0; p < XG_XDP_PORT_SLOTS; p++)
+			if (bpf_map_lookup_elem(fd, &p, &vals[p])) {
+				err = -errno;
+				goto out;
+			}
+	}
+	for (__u32 p = 1; p < XG_XDP_PORT_SLOTS && n < max; p++)
+		if (vals[p])
+			ports[n++] = (__u16)p;
+out:
+	free(keys);
+	free(vals);
+	return err ? err : n;
 }
 
 int xg_xdp_ports_read(const char *ifname, __u16 *ports, int max)
 {
 	int fd, n;
 
-	fd = open_map(ifname, XG_PIN_PORTS, sizeof(__u16), sizeof(__u8));
+	fd = open_map(ifname, XG_PIN_PORTS, sizeof(__u32), sizeof(__u8));
 	if (fd < 0)
 		return fd;
 	n = ports_of(fd, ports, max);
@@ -255,9 +264,10 @@ int xg_xdp_ports_write(const char *ifname, const __u16 *ports, int n)
 {
 	__u16 old[XG_XDP_MAX_PORTS];
 	int fd, nold, err = 0;
-	__u8 one = 1;
+	__u8 one = 1, zero = 0;
+	__u32 key;
 
-	fd = open_map(ifname, XG_PIN_PORTS, sizeof(__u16), sizeof(__u8));
+	fd = open_map(ifname, XG_PIN_PORTS, sizeof(__u32), sizeof(__u8));
 	if (fd < 0)
 		return fd;
 	nold = ports_of(fd, old, XG_XDP_MAX_PORTS);
@@ -266,13 +276,17 @@ int xg_xdp_ports_write(const char *ifname, const __u16 *ports, int n)
 		goto out;
 	}
 	/* add first, then remove: a port kept is never missing in between */
-	for (int i = 0; i < n && !err; i++)
-		if (bpf_map_update_elem(fd, &ports[i], &one, BPF_ANY))
+	for (int i = 0; i < n && !err; i++) {
+		key = ports[i];
+		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY))
 			err = -errno;
-	for (int i = 0; i < nold && !err; i++)
+	}
+	for (int i = 0; i < nold && !err; i++) {
+		key = old[i];
 		if (!has_port(ports, n, old[i]) &&
-		    bpf_map_delete_elem(fd, &old[i]) && errno != ENOENT)
+		    bpf_map_update_elem(fd, &key, &zero, BPF_ANY))
 			err = -errno;
+	}
 out:
 	if (err)
 		pr_warn("error: %s: cannot update the ports map: %s\n", ifname,
