@@ -85,7 +85,7 @@ TESTS_TSAN := $(BUILD)/tests/threads-tsan
 # test; `make fuzz` runs each FUZZ_SECONDS, `make test` a short pass.
 FUZZ_FLAGS = -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE -fno-strict-aliasing \
 	-Iinclude -Iuser -I$(BUILD) -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_LIB_SRC := user/game/handlers.c user/game/world.c user/game/session.c \
+FUZZ_LIB_SRC := user/engine/frames.c user/game/handlers.c user/game/world.c user/game/session.c \
 	user/game/msg.c user/core/stats.c user/core/ring.c user/core/siphash.c
 FUZZ_HDRS := $(wildcard include/xdpgame/*.h user/game/*.h user/core/*.h tests/common/*.h)
 FUZZ_TARGETS := $(BUILD)/fuzz/fuzz_frame $(BUILD)/fuzz/fuzz_handshake

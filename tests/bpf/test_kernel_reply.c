@@ -46,6 +46,7 @@
 #include "game/msg.h"
 #include "game/session.h"
 #include "core/stats.h"
+#include "engine/frames.h"
 #include "game/world.h"
 #include "xdp/loader.h"
 #include "xdpgame.skel.h"
@@ -369,26 +370,7 @@ static const char *cname(int k)
 
 /* ---- user space --------------------------------------------------------- */
 
-/* The datagram's two ends, as engine/xsk.c reads them off the frame. */
-static void frame_peer(const struct xg_frame *f, struct xg_peer *p)
-{
-	__u32 a4;
-
-	memset(p, 0, sizeof(*p));
-	if (f->iph) {
-		memcpy(&a4, &f->iph->saddr, 4);
-		xg_addr_from_v4(&p->addr, a4);
-		memcpy(&a4, &f->iph->daddr, 4);
-		xg_addr_from_v4(&p->local, a4);
-	} else {
-		memcpy(p->addr.a, &f->ip6h->saddr, 16);
-		memcpy(p->local.a, &f->ip6h->daddr, 16);
-	}
-	p->port = f->udph->source;
-	p->local_port = f->udph->dest;
-}
-
-/* The AF_XDP worker's way with the frame (engine/xsk.c handle_frame), in a
+/* The AF_XDP worker's way with the frame (engine/frames.c xg_serve_frame), in a
  * copy: the reply's length, the reply in out. */
 static __u32 user_reply(const struct frame *fr, const struct side *sd,
 			__u8 *out)
@@ -405,7 +387,7 @@ static __u32 user_reply(const struct frame *fr, const struct side *sd,
 	cr_assert_eq(xg_frame_walk(out, end, XG_XDP_IPV6_EXT_DEFAULT, &f),
 		     XG_FRAME_UDP);
 	cr_assert_eq(xg_frame_check(&f, end), 0);
-	frame_peer(&f, &peer);
+	xg_frame_peer(&f, &peer);
 	ctx = (struct xg_handler_ctx){ .world = sd->world,
 				       .sessions = sd->sessions,
 				       .stats = &stats, .events = NULL,

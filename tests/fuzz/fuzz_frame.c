@@ -23,6 +23,7 @@
 
 #include "core/ring.h"
 #include "core/stats.h"
+#include "engine/frames.h"
 #include "game/handlers.h"
 #include "game/session.h"
 
@@ -56,25 +57,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	peer6.addr.a[15] = 1;
 	peer6.local.a[15] = 2;
 	return 0;
-}
-
-/* As user/engine/xsk.c: the addresses copied out of the frame. */
-static void frame_peer(const struct xg_frame *f, struct xg_peer *p)
-{
-	uint32_t a4;
-
-	memset(p, 0, sizeof(*p));
-	if (f->iph) {
-		memcpy(&a4, &f->iph->saddr, 4);
-		xg_addr_from_v4(&p->addr, a4);
-		memcpy(&a4, &f->iph->daddr, 4);
-		xg_addr_from_v4(&p->local, a4);
-	} else {
-		memcpy(p->addr.a, &f->ip6h->saddr, 16);
-		memcpy(p->local.a, &f->ip6h->daddr, 16);
-	}
-	p->port = f->udph->source;
-	p->local_port = f->udph->dest;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -119,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (xg_validate(c.b, c.b + f.len, f.len) == XG_OK)
 			(void)xg_frame_udp_csum(&f, end, c.h.type);
 	}
-	frame_peer(&f, &peer);
+	xg_frame_peer(&f, &peer);
 	ctx = (struct xg_handler_ctx){ .world = world, .sessions = sessions,
 				       .stats = &stats, .events = events,
 				       .now = now, .peer = &peer };

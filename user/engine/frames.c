@@ -73,8 +73,7 @@ bool xg_frames_check(const struct xg_frames *f)
 		       f->total;
 }
 
-/* Both ends of a walked frame, as the handlers see them. */
-static void frame_peer(const struct xg_frame *f, struct xg_peer *p)
+void xg_frame_peer(const struct xg_frame *f, struct xg_peer *p)
 {
 	uint32_t a4;
 
@@ -112,7 +111,7 @@ uint32_t xg_serve_frame(struct xg_handler_ctx *c, void *pkt, uint32_t len,
 		xg_stat_add(&c->stats->errors, 1);
 		return 0;
 	}
-	frame_peer(&f, &peer);
+	xg_frame_peer(&f, &peer);
 	c->peer = &peer;
 	c->validated = true;
 	off = (uint32_t)((char *)f.payload - (char *)pkt);

@@ -15,7 +15,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct xg_frame;
 struct xg_handler_ctx;
+struct xg_peer;
 
 struct xg_frames {
 	uint64_t *stack;   /* free frame addresses */
@@ -37,6 +39,10 @@ uint64_t xg_frames_get(struct xg_frames *f);
 bool xg_frames_put(struct xg_frames *f, uint64_t addr);
 /* Between batches: every frame accounted for exactly once. */
 bool xg_frames_check(const struct xg_frames *f);
+
+/* Both ends of a walked frame (f: xg_frame_walk()'s), as the handlers see
+ * them: every member of *p is written. */
+void xg_frame_peer(const struct xg_frame *f, struct xg_peer *p);
 
 /*
  * One frame an AF_XDP socket received, served in place: the frame walk
