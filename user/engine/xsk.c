@@ -204,6 +204,12 @@ static void complete_tx(struct xsk_worker *x)
 	}
 }
 
+/* Descriptors on TX the kernel has not taken yet. */
+static bool tx_pending(struct xsk_worker *x)
+{
+	return xsk_prod_nb_free(&x->tx, XSK_RING) < XSK_RING;
+}
+
 /* In copy mode the kernel sends at most a budget of frames per sendto
  * and says EAGAIN while more are left: kick again, taking completed
  * frames back in between, until it took them all (bounded). */
@@ -325,7 +331,12 @@ static void *xsk_worker_run(void *arg)
 		refill(x);
 		if (!serve_batch(x)) {
 			complete_tx(x);
-			if (x->frames.in_tx)
+			/* Kick only for descriptors the kernel has not taken
+			 * yet. Frames it took but has not completed (in copy
+			 * mode on veth, until the peer frees the skb) come
+			 * back on a later round: spinning for them would
+			 * take the CPU from the NAPI thread that feeds us. */
+			if (tx_pending(x))
 				kick_tx(x);
 			else
 				idle(x);
