@@ -6,15 +6,19 @@
 # Three questions, each answered side by side in one run, as ratios, with
 # the CPU placement printed (server, its workers and its veth end's NAPI
 # thread on CPU 1; the client and its end's NAPI thread on CPU 0):
-#  - capacity: served acks/s against offered load (open loop, the AF_XDP
-#    client `xdpgame load --xsk`), swept from 0.1 Mpps to the client's
-#    maximum, for sockets naive, sockets batched, AF_XDP, AF_XDP
+#  - capacity: served acks/s against offered load (open loop, the
+#    generator `xdpgame load --blast --steps`: BPF_PROG_RUN live frames,
+#    paced in the kernel, acks counted by XDP on the client's veth),
+#    swept from 25,000/s to the generator's maximum (several Mpps), for
+#    sockets naive, sockets batched, AF_XDP, AF_XDP
 #    --busy-poll, in-kernel replies, and two limits doing no game work: a
 #    bare AF_XDP echo (scripts/bench_echo.c) and a bare XDP_TX swap
 #    (bpf/xdp_swap.bpf.c); per path the no-drop rate and the rate under
 #    overload; plotted into docs/capacity.png;
 #  - latency: ping-pong RTT and RTT at half each path's no-drop rate,
-#    p50/p99/p99.9; ping-pong CDF plotted into docs/latency-cdf.png;
+#    p50/p99/p99.9, measured with the AF_XDP client `xdpgame load --xsk`
+#    (it matches every ack to its request); ping-pong CDF plotted into
+#    docs/latency-cdf.png;
 #  - cost: server CPU time per million requests at a fixed rate, the
 #    instructions per MOVE in user space (callgrind on
 #    scripts/bench_move.c), the XDP program's ns per packet against a
@@ -26,7 +30,7 @@
 #
 # Knobs (environment; any of the first four set makes a short run that
 # leaves docs/BENCHMARKS.md alone): XG_BENCH_PATHS (all seven),
-# XG_BENCH_RATES (0.1 to 2 Mpps), XG_BENCH_STEP_S (1), XG_BENCH_PINGPONG
+# XG_BENCH_RATES (25,000 to 2,000,000 a second), XG_BENCH_STEP_S (1), XG_BENCH_PINGPONG
 # (5000), XG_BENCH_COST_RATE (100000), XG_BENCH_XDP_REPEAT (10000000).
 set -u
 XDPGAME=${1:-$(cd "$(dirname "$0")/.." && pwd)/build/xdpgame}
@@ -72,25 +76,32 @@ trap 'exit 1' INT TERM HUP
 srv() { nsenter --net="/run/netns/$SRV" "$@"; }
 cli() { nsenter --net="/run/netns/$CLI" "$@"; }
 
-# Threaded NAPI for DEV inside NS, its kthreads pinned to CPU and made
-# SCHED_FIFO. Prints the
-# placement; returns 1 if there is no NAPI thread to pin.
+# Threaded NAPI for DEV inside NS, its kthreads pinned to CPU, with the
+# POLICY fifo (SCHED_FIFO) or other (SCHED_OTHER). Prints the placement;
+# returns 1 if there is no NAPI thread to pin.
+#  - fifo: woken by a frame, the kthread runs at once, before anything
+#    else on its CPU (a kthread left waiting for its CPU slice, ms,
+#    overflows the veth's 256-frame ring), but under overload it keeps
+#    the CPU and starves what shares it: the client's, whose work is
+#    counting acks;
+#  - other: it shares the CPU fairly: the server's (bench_paths.sh).
 pin_napi() {
-	local ns=$1 dev=$2 cpu=$3 pids pid
+	local ns=$1 dev=$2 cpu=$3 policy=$4 pids pid
 	ip netns exec "$ns" sh -c "echo 1 > /sys/class/net/$dev/threaded" 2>/dev/null
 	pids=$(pgrep -f "napi/$dev-")
 	[ -n "$pids" ] || pids=$(pgrep -f "napi/$dev")
 	[ -n "$pids" ] || { echo "  placement: no NAPI thread for $dev (threaded=$(ip netns exec "$ns" cat /sys/class/net/$dev/threaded 2>/dev/null))"; return 1; }
-	# SCHED_FIFO: woken by a frame, the kthread runs at once, before the
-	# worker or the client on its CPU; a kthread left waiting for its
-	# CPU slice (ms) overflows the veth's 256-frame ring
 	for pid in $pids; do
 		taskset -pc "$cpu" "$pid" >/dev/null 2>&1 ||
 			echo "  placement: could not pin $pid to CPU $cpu"
-		chrt -f -p 50 "$pid" >/dev/null 2>&1 ||
-			echo "  placement: could not make $pid SCHED_FIFO"
+		if [ "$policy" = fifo ]; then
+			chrt -f -p 50 "$pid" >/dev/null 2>&1 ||
+				echo "  placement: could not make $pid SCHED_FIFO"
+		else
+			chrt -o -p 0 "$pid" >/dev/null 2>&1
+		fi
 	done
-	echo "  placement: $(for pid in $pids; do printf '%s(pid %s) -> CPU %s ' "$(cat /proc/$pid/comm)" "$pid" "$(taskset -pc "$pid" | sed 's/.*: //')"; done)"
+	echo "  placement: $(for pid in $pids; do printf '%s(pid %s) -> CPU %s %s ' "$(cat /proc/$pid/comm)" "$pid" "$(taskset -pc "$pid" | sed 's/.*: //')" "$(chrt -p "$pid" | sed -n 's/.*policy: *//p')"; done)"
 }
 
 # everything printed from here on is also kept, for docs/BENCHMARKS.md

@@ -40,6 +40,9 @@ struct load_opts {
 	uint32_t window;
 	uint32_t weights[XG_NKINDS];
 	const char *blast;      /* --blast IFACE: the open-loop path, blast.c */
+	uint64_t steps[XG_BLAST_MAX_STEPS]; /* --steps: rates, 0 = max */
+	uint32_t nsteps;
+	uint32_t retries;       /* --retries, with --blast */
 	uint64_t timeout_ns;
 	uint64_t seed;
 	bool json;
@@ -80,11 +83,25 @@ static void load_usage(FILE *f)
 		"  -t, --timeout MS    a request unanswered this long is lost (default 500)\n"
 		"      --blast IFACE   open loop instead: send --count frames (default\n"
 		"                      1000000, at most 100000000) or for --duration, as\n"
-		"                      fast as the kernel can, out of IFACE (BPF_PROG_RUN\n"
-		"                      live frames: Linux 5.18+; IPv4 ADDR on IFACE's link);\n"
-		"                      acks are counted, not matched. Uses --mix, --players,\n"
-		"                      --seed, --json (not --rate, --window, --timeout);\n"
-		"                      exit 0 unless it failed to run or saw a malformed ack\n"
+		"                      fast as the kernel can or at --rate (paced in the\n"
+		"                      kernel), out of IFACE (BPF_PROG_RUN live frames:\n"
+		"                      Linux 5.18+; IPv4 ADDR on IFACE's link); each frame\n"
+		"                      a fresh request. Acks are counted, not matched, by\n"
+		"                      an XDP program on IFACE (on the socket if IFACE has\n"
+		"                      one); lost = no ack 200 ms after the last send.\n"
+		"                      Uses --mix, --players, --seed, --no-join, --json\n"
+		"                      (not --window, --timeout); exit 0 unless it failed\n"
+		"                      to run or saw a malformed ack\n"
+		"      --steps LIST    with --blast: a sweep in one run (one handshake,\n"
+		"                      one report per step): each rate of LIST (comma\n"
+		"                      separated, per second; max = as fast as the\n"
+		"                      kernel sends; at most %d) for --count frames\n"
+		"                      or --duration, one after the other\n"
+		"      --retries N     with --blast: a step (or the run) that lost more\n"
+		"                      than 0.1%% is run again, up to N times (default\n"
+		"                      0); the try that lost the least is reported:\n"
+		"                      a host stall (a VM's steal time) spoils one try,\n"
+		"                      a server over its capacity every one\n"
 		"      --xsk IFACE     play over an AF_XDP socket on IFACE's queue 0\n"
 		"                      (IPv4 ADDR on IFACE's link; IFACE must carry no\n"
 		"                      XDP program): the same checks and report, a\n"
@@ -131,13 +148,35 @@ static void load_usage(FILE *f)
 		"\n"
 		"Exit status: 0 if every request was acked correctly (and with --tcp\n"
 		"every connection opened and every player joined), 1 otherwise.\n",
-		XG_TCPL_MAX_CONNS);
+		XG_BLAST_MAX_STEPS, XG_TCPL_MAX_CONNS);
 }
 
 static int load_bad(const char *opt, const char *val, const char *want)
 {
 	pr_warn("error: load: invalid %s '%s': %s\n", opt, val, want);
 	return XG_EXIT_USAGE;
+}
+
+/* --steps LIST: "R1,R2,...,max" into o->steps; 0 or -1 */
+static int parse_steps(const char *list, struct load_opts *o)
+{
+	char buf[1024], *tok, *save = NULL;
+
+	if (strlen(list) >= sizeof(buf))
+		return -1;
+	strcpy(buf, list);
+	o->nsteps = 0;
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (o->nsteps == XG_BLAST_MAX_STEPS)
+			return -1;
+		if (!strcmp(tok, "max"))
+			o->steps[o->nsteps] = 0;
+		else if (xg_parse_u64(tok, 1, 100000000, &o->steps[o->nsteps]))
+			return -1;
+		o->nsteps++;
+	}
+	return o->nsteps ? 0 : -1;
 }
 
 static int load_parse(int argc, char **argv, struct load_opts *o)
@@ -155,6 +194,8 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "blast", required_argument, NULL, 'B' },
+		{ "steps", required_argument, NULL, 'L' },
+		{ "retries", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "cdf", required_argument, NULL, 'C' },
 		{ "xsk", required_argument, NULL, 'x' },
@@ -188,6 +229,15 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 			if (xg_parse_u64(optarg, 1, UINT64_MAX / 2, &o->count))
 				return load_bad("--count", optarg, "want >= 1");
 			count_set = true;
+			break;
+		case 'R':
+			if (xg_parse_u64(optarg, 0, 10, &v))
+				return load_bad("--retries", optarg, "want 0..10");
+			o->retries = (uint32_t)v;
+			break;
+		case 'L':
+			if (parse_steps(optarg, o))
+				return load_bad("--steps", optarg, "want rates (1..100000000 or max), comma separated, at most 64");
 			break;
 		case 'd':
 			if (xg_parse_u64(optarg, 1, 86400, &v))
@@ -319,6 +369,18 @@ static int load_parse(int argc, char **argv, struct load_opts *o)
 		pr_warn("error: load: --forge-sources needs --blast IFACE\n");
 		return XG_EXIT_USAGE;
 	}
+	if (o->retries && (!o->blast || o->forge_sources)) {
+		pr_warn("error: load: --retries needs --blast IFACE (not --forge-sources)\n");
+		return XG_EXIT_USAGE;
+	}
+	if (o->nsteps && (!o->blast || o->forge_sources || o->rate)) {
+		pr_warn("error: load: --steps needs --blast IFACE, and goes with neither --rate nor --forge-sources\n");
+		return XG_EXIT_USAGE;
+	}
+	if (o->forge_sources && (o->rate || o->no_join)) {
+		pr_warn("error: load: --forge-sources is an unpaced flood with no sessions: not with --rate or --no-join\n");
+		return XG_EXIT_USAGE;
+	}
 	if ((uint64_t)o->first_player + o->players > XG_MAX_PLAYERS) {
 		pr_warn("error: load: players %u..%u: the world has ids 0..%u\n",
 			o->first_player, o->first_player + o->players - 1,
@@ -360,8 +422,10 @@ static int load_blast(const struct load_opts *o)
 {
 	struct xg_blast_opts b = {
 		.target = o->target, .ifname = o->blast, .count = o->count,
-		.duration_ns = o->duration_ns, .players = o->players,
-		.first_player = o->first_player,
+		.duration_ns = o->duration_ns, .rate = o->rate,
+		.steps = o->steps, .nsteps = o->nsteps, .retries = o->retries,
+		.players = o->players, .first_player = o->first_player,
+		.no_join = o->no_join,
 		.backend = o->have_backend ? &o->backend : NULL,
 		.forge_sources = o->forge_sources, .forge_base = o->forge_base,
 		.seed = o->seed, .json = o->json, .quiet = o->quiet,
