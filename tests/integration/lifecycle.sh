@@ -15,7 +15,8 @@
 #  term      SIGTERM under an open-loop load (`load --blast`), 10 times:
 #            exit 0 within 10 s, and the log (-v) shows the program was
 #            detached before the AF_XDP sockets closed; program and pins gone.
-#  busypoll  --busy-poll: every request acked by the AF_XDP workers.
+#  busypoll  --busy-poll: every request acked by the AF_XDP workers; on a
+#            veth the worker finds no NAPI to poll and says so.
 #  partial   a foreign AF_XDP socket bound to queue 1 first (xsk_hold.c.in,
 #            compiled here), the server under ASan+UBSan (build/asan/
 #            xdpgame): it serves queue 0 over AF_XDP, says queue 1 fell back
@@ -270,6 +271,9 @@ phase_busypoll() {
 	check "busypoll: log says AF_XDP with busy polling" grep -q "AF_XDP on $XG_SIF: 1 queue, copy mode, busy polling" "$XG_TMP/bp.log"
 	load bp 20000
 	check "busypoll: 20000 requests acked right" acked_all bp 20000
+	# veth gives AF_XDP sockets in copy mode no NAPI id (Linux 6.18)
+	check "busypoll:   ... and says there is no NAPI to poll on a veth, sleeping instead" \
+		grep -q "busy-poll has nothing to poll.*sleeps in poll()" "$XG_TMP/bp.log"
 	stop bp
 	check "busypoll: SIGTERM: exits 0" test "$XG_STATUS" = 0
 	check "busypoll:   ... the AF_XDP workers received them all (and the handshakes)" \

@@ -69,14 +69,9 @@ void dr_check_napi_defer(struct dr_ctx *c)
 		return;
 	}
 	if (c->virt) {
-		/* a veth's "interrupt" is its peer's transmit, which runs this
-		 * end's NAPI in a softirq on the sender's CPU unless a
-		 * busy-polling worker holds it (docs/BENCHMARKS.md, busynt) */
 		dr_record(c, DR_INFO,
-			  "napi_defer_hard_irqs=%ld gro_flush_timeout=%ld: a virtual device has no interrupts, but on a veth with --busy-poll (NAPI not threaded) 2 and 200000 (ns) keep its NAPI with the worker instead of on the peer's CPU",
+			  "napi_defer_hard_irqs=%ld gro_flush_timeout=%ld: they defer NIC interrupts, and a virtual device has none",
 			  defer, gro);
-		dr_fix(c, "echo 2 > /sys/class/net/%s/napi_defer_hard_irqs", c->ifname);
-		dr_fix(c, "echo 200000 > /sys/class/net/%s/gro_flush_timeout", c->ifname);
 		return;
 	}
 	dr_record(c, DR_WARN,

@@ -76,7 +76,8 @@ enum {
 struct xsk_worker {
 	struct xg_worker *w;
 	int queue;
-	bool busy_poll;
+	bool busy_poll;   /* --busy-poll, and the socket can: it spins */
+	bool napi_known;  /* busy polling's NAPI checked (napi_check()) */
 	bool zero_copy;
 	void *buf;
 	struct xsk_umem *umem;
@@ -270,6 +271,27 @@ static void send_replies(struct xsk_worker *x, uint32_t n)
 		xg_frames_put(&x->frames, x->tx_addr[i]);
 }
 
+/* Busy polling polls the NAPI the socket was marked with when frames
+ * came (its NAPI id). A driver that gives AF_XDP sockets none (veth in
+ * copy mode, measured on 6.18: docs/BENCHMARKS.md) leaves recvfrom()
+ * nothing to poll: spinning then only takes the CPU from whoever runs
+ * the queue's NAPI, so the worker says so and sleeps in poll() instead.
+ * Checked once, after the first batch. */
+static void napi_check(struct xsk_worker *x)
+{
+	unsigned int id = 0;
+	socklen_t len = sizeof(id);
+
+	x->napi_known = true;
+	if (getsockopt(xsk_socket__fd(x->xsk), SOL_SOCKET, SO_INCOMING_NAPI_ID,
+		       &id, &len) || id)
+		return;
+	pr_warn("warning: %s queue %d: --busy-poll has nothing to poll: the driver gave the AF_XDP socket no NAPI id (%s mode); the worker sleeps in poll() instead of spinning\n",
+		x->w->srv->cfg.ifname, x->queue,
+		x->zero_copy ? "zero-copy" : "copy");
+	x->busy_poll = false;
+}
+
 static uint32_t serve_batch(struct xsk_worker *x)
 {
 	struct xg_stats *st = &x->w->stats;
@@ -298,6 +320,8 @@ static uint32_t serve_batch(struct xsk_worker *x)
 		}
 	}
 	xsk_ring_cons__release(&x->rx, n);
+	if (x->busy_poll && !x->napi_known)
+		napi_check(x);
 	xg_stat_add(&st->rx_bytes, rx_bytes);
 	xg_stat_add(&x->frames.in_fill, (uint64_t)-(int64_t)n);
 	if (out)
