@@ -500,7 +500,10 @@ static int blast_report(const struct blast_ctx *c, const struct blast_try *t)
 }
 
 /* One step: tried until it loses no more than XG_BLAST_NODROP_PPM, at
- * most 1 + retries times; the try with the fewest lost is reported. */
+ * most 1 + retries times, but not again after a try that lost more than
+ * XG_BLAST_RETRY_PPM (a stall of the host costs a few ms of frames; that
+ * many lost is a server over its capacity, and each try would say so);
+ * the try with the fewest lost is reported. */
 static int blast_step(struct blast_ctx *c)
 {
 	struct blast_try t, best = {};
@@ -521,7 +524,7 @@ static int blast_step(struct blast_ctx *c)
 		if (!k || t.lost * best.sent < best.lost * t.sent)
 			best = t;
 		best.tries = k + 1;
-		if (!over)
+		if (!over || t.lost * 1000000 > t.sent * XG_BLAST_RETRY_PPM)
 			break;
 	}
 	return blast_report(c, &best);

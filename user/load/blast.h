@@ -23,6 +23,7 @@ enum xg_blast_const {
 	XG_BLAST_MAX_COUNT = 100000000,    /* frames */
 	XG_BLAST_MAX_STEPS = 64,
 	XG_BLAST_NODROP_PPM = 1000,        /* a try losing more is retried */
+	XG_BLAST_RETRY_PPM = 50000,        /* ... unless it lost more than this */
 };
 
 struct xg_blast_opts {
