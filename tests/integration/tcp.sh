@@ -8,9 +8,12 @@
 # from UDP, ended when it closes; at most 4 players a connection); a
 # malformed frame or an impossible size closes only its connection; a
 # client that never reads is cut off while UDP is served meanwhile; a slow
-# sender holds no worker and is closed by the idle timeout; --tcp-max
-# refusals are counted; 10,000 connections open at once, each joined and
-# answered; the summary counts every close by reason.
+# sender holds no worker and is closed by the idle timeout; what waits in
+# the kernel is read before a timeout counts (a load client, TCP or UDP,
+# and a server, each stopped past its timeout with more ready than one
+# batch: nothing lost, nothing closed idle); --tcp-max refusals are
+# counted; 10,000 connections open at once, each joined and answered; the
+# summary counts every close by reason.
 #
 # One load generator joins thousands of players from one address, and
 # plays each flat out: the server runs with --handshake-rate 0
@@ -22,6 +25,24 @@ xg_setup
 P=4000 T=5000
 TC="python3 $XG_SRCDIR/tests/integration/tcpclient.py"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+# stall PID LOG N SECS: once the progress lines in LOG (a load client's
+# stderr, one a second) count more than N sent, stop PID for SECS seconds,
+# then let it go on; 1 if that never came (20 s)
+xg_stall() {
+	local pid=$1 log=$2 n=$3 secs=$4 i s
+	for i in $(seq 1 200); do
+		s=$(grep -o 'sent [0-9]*' "$log" 2>/dev/null | tail -1 | cut -d' ' -f2)
+		if [ "${s:-0}" -gt "$n" ]; then
+			kill -STOP "$pid" || return 1
+			sleep "$secs"
+			kill -CONT "$pid"
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
 
 xg_bg srv "$XDPGAME" attach "$XG_SIF" --mode sockets --port $P --tcp-port $T \
 	--workers 2 --tcp-idle 2 --tcp-max 20000 --json \
@@ -56,6 +77,70 @@ check "a client that does not read its replies is cut off" test $rc = 0
 
 check "a sender of one byte at a time holds no worker; idle timeout closes it" \
 	xg_cli $TC "$XG_SIP4" $T slowsender
+
+# Replies that wait in the socket are not lost. 3000 connections play
+# (window 1); the client is stopped for 1.5 s, twice its --timeout, while
+# each has a request in flight: their replies come meanwhile and wait, and
+# at the restart 3000 connections are ready, more than one epoll batch
+# (1024). Each must be read before its request is declared lost: none is.
+# (The stop stays under the server's --tcp-idle 2.)
+# (nsenter, not xg_cli: $! must be the client itself, not a subshell)
+nsenter --net="/run/netns/$XG_NS_CLI" "$XDPGAME" load --tcp "$XG_SIP4:$T" \
+	--connections 3000 --window 1 --timeout 700 --duration 6 --first-player 20000 --json \
+	>"$XG_TMP/stall.json" 2>"$XG_TMP/stall.err" &
+lc=$!
+XG_PIDS+=($lc)
+xg_stall $lc "$XG_TMP/stall.err" 3000 1.5
+check "the load client stopped 1.5 s while 3000 connections wait on a reply" test $? = 0
+wait $lc
+rc=$?
+[ $rc = 0 ] || tail -3 "$XG_TMP/stall.err" | sed 's/^/    | /'
+check "  ... none lost: replies already in the socket are read before a timeout counts (exit $rc)" \
+	test "$(json_eval "$XG_TMP/stall.json" 'd["lost"] == 0 and d["wrong"] == 0 and d["closed"] == 0 and d["errors"] == 0 and d["acked"] == d["sent"] and d["opened"] == 3000')" = true
+
+# The server's side of it: a connection whose requests wait in the kernel
+# is not idle. A server with --tcp-idle 1 (one worker) holds 2000 playing
+# connections and is stopped for 2 s while each has a request in flight:
+# at the restart 2000 connections are ready, more than one epoll batch
+# (256), and none has completed a frame for 2 s. Each must be read before
+# it counts as idle: none is closed, none lost.
+xg_bg idl "$XDPGAME" attach "$XG_SIF" --mode sockets --port $((P + 2)) \
+	--tcp-port $((T + 2)) --workers 1 --tcp-idle 1 --json \
+	--handshake-rate 0 --handshake-total 0 --session-rate 0
+xg_wait_log idl "serving $XG_SIF" || fail "idle-test server started"
+nsenter --net="/run/netns/$XG_NS_CLI" "$XDPGAME" load \
+	--tcp "$XG_SIP4:$((T + 2))" --connections 2000 --window 1 --duration 6 --json \
+	>"$XG_TMP/sstall.json" 2>"$XG_TMP/sstall.err" &
+lc=$!
+XG_PIDS+=($lc)
+xg_stall "$(xg_pid idl)" "$XG_TMP/sstall.err" 2000 2
+check "the server stopped 2 s, twice its --tcp-idle, while 2000 connections wait on it" test $? = 0
+wait $lc
+rc=$?
+[ $rc = 0 ] || tail -3 "$XG_TMP/sstall.err" | sed 's/^/    | /'
+check "  ... none closed, none lost: requests already in the kernel are read before idleness counts (exit $rc)" \
+	test "$(json_eval "$XG_TMP/sstall.json" 'd["lost"] == 0 and d["wrong"] == 0 and d["closed"] == 0 and d["errors"] == 0 and d["acked"] == d["sent"] and d["opened"] == 2000')" = true
+pid=$(xg_pid idl)
+kill -TERM "$pid"
+xg_wait_exit "$pid"
+check "  ... the server closed none idle" \
+	test "$(json_field "$XG_TMP/idl.log" tcp.closed.idle)" = 0
+
+# The same over UDP (load/loop.c): the client, 128 requests in flight, is
+# stopped for 1.5 s, three times its --timeout; their acks wait in its
+# socket, more than one read takes (64). None is lost, none late.
+nsenter --net="/run/netns/$XG_NS_CLI" "$XDPGAME" load "$XG_SIP4:$P" \
+	--window 128 --timeout 500 --duration 5 --first-player 30000 --json \
+	>"$XG_TMP/ustall.json" 2>"$XG_TMP/ustall.err" &
+lc=$!
+XG_PIDS+=($lc)
+xg_stall $lc "$XG_TMP/ustall.err" 0 1.5
+check "the UDP load client stopped 1.5 s with 128 requests in flight" test $? = 0
+wait $lc
+rc=$?
+[ $rc = 0 ] || tail -3 "$XG_TMP/ustall.err" | sed 's/^/    | /'
+check "  ... none lost, none late: acks already in the socket are read before a timeout counts (exit $rc)" \
+	test "$(json_eval "$XG_TMP/ustall.json" 'd["lost"] == 0 and d["late"] == 0 and d["wrong"] == 0 and d["errors"] == 0 and d["acked"] == d["sent"]')" = true
 
 # --tcp-max: a second server on other ports admits 5 connections (each
 # sends a JOIN: 8 from one address, within the default handshake budget)

@@ -26,7 +26,10 @@
  *     disconnected (slow_reader).
  *   - time: a connection that completes no frame for --tcp-idle seconds is
  *     closed (idle); one byte a second never completes a frame in time.
- *     Connections are kept in order of their last frame, so expiry is O(1).
+ *     Connections are kept in order of their last frame, so expiry looks
+ *     only at those past their time; each is read before it is closed, so
+ *     that frames the kernel already holds (their event not yet taken)
+ *     count.
  * A malformed frame (xg_validate() rejects it: counted by reason in the
  * worker's malformed[] as for UDP) or an impossible size field closes its
  * connection: a stream cannot resynchronise. A well-formed request the
@@ -718,17 +721,29 @@ static void accept_some(struct tcp_worker *tw, uint64_t now)
 	}
 }
 
-/* Close the connections that completed no frame for the idle time. */
+/* Close the connections that completed no frame for the idle time. What
+ * the kernel holds counts: with more connections ready than one
+ * epoll_wait returns (XG_TCP_EVENTS), a connection's frames can wait
+ * read-ready while the batches before its event are served. So one past
+ * its time is served first (a turn, as conn_event would), and closed only
+ * if that completed no frame. now is taken before that read: a frame it
+ * does not find had not come by then either. */
 static void expire_idle(struct tcp_worker *tw)
 {
 	uint64_t now = xg_now_ns(); /* after every last_ns of this turn */
 
 	while (tw->idle.next != &tw->idle) {
 		struct tcp_conn *c = conn_of(tw->idle.next, idle);
+		uint64_t last = c->last_ns;
 
-		if (now - c->last_ns < tw->e->idle_ns)
-			return;
-		conn_close(tw, c, XG_TCP_CLOSE_IDLE);
+		if (last > now || now - last < tw->e->idle_ns)
+			return; /* so are the ones after it: oldest first */
+		conn_serve(tw, c);
+		if (!tw->cur)
+			continue; /* closed while served (peer, malformed...) */
+		if (c->last_ns == last)
+			conn_close(tw, c, XG_TCP_CLOSE_IDLE);
+		/* else it completed a frame: at the tail, newer than now */
 	}
 }
 

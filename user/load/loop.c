@@ -10,8 +10,9 @@
  * checked: its sequence must be in flight, its type the request's with the
  * ack bit, its player and token the request's, its echoed timestamp the one
  * sent, and its status one that the request allows (mix.c). A
- * request unanswered after --timeout is lost; an ack that comes after that
- * is late (not wrong: its content is not at fault). --rate paces the
+ * request unanswered after --timeout is lost (its ack not among those the
+ * socket holds: see expire()); an ack that comes after that is late (not
+ * wrong: its content is not at fault). --rate paces the
  * sending, --duration bounds it in time. RTTs go into the shared latency
  * histogram; report.c prints them. The mix of requests is mix.c's.
  */
@@ -197,7 +198,8 @@ static void check_ack(struct load_ctx *c, const unsigned char *buf, size_t len,
 	xg_hist_record(&c->st.rtt, now - f->sent_ns);
 }
 
-static void receive_some(struct load_ctx *c, int timeout_ms)
+/* Read what the socket holds, LOAD_BATCH acks at most; how many. */
+static int receive_some(struct load_ctx *c, int timeout_ms)
 {
 	unsigned char bufs[LOAD_BATCH][XG_MAX_REPLY_SIZE + 1];
 	struct mmsghdr msgs[LOAD_BATCH];
@@ -207,7 +209,7 @@ static void receive_some(struct load_ctx *c, int timeout_ms)
 	int n, i;
 
 	if (poll(&pfd, 1, timeout_ms) <= 0)
-		return;
+		return 0;
 	for (i = 0; i < LOAD_BATCH; i++) {
 		iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
 		msgs[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i],
@@ -217,18 +219,28 @@ static void receive_some(struct load_ctx *c, int timeout_ms)
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR && errno != ECONNREFUSED)
 			c->st.errors++;
-		return;
+		return 0;
 	}
 	now = xg_now_ns();
 	for (i = 0; i < n; i++) {
 		c->st.bytes_in += msgs[i].msg_len;
 		check_ack(c, bufs[i], msgs[i].msg_len, now);
 	}
+	return n;
 }
 
-/* Requests older than the timeout are lost; FIFO order is send order. */
+/* Requests older than the timeout are lost; FIFO order is send order.
+ * Only those whose ack is not in the socket by then: a loop's turn reads
+ * LOAD_BATCH acks at most, and more can wait (a client that fell behind,
+ * or was not scheduled, for longer than the timeout), so the socket is
+ * read to the end before the first request is declared lost (bounded: a
+ * table's worth). now was taken before that read: an ack it does not
+ * find had not come by then either. */
 static void expire(struct load_ctx *c, uint64_t now)
 {
+	bool drained = false;
+	int i;
+
 	while (c->fifo_head != c->fifo_tail) {
 		uint32_t seq = c->fifo[c->fifo_head % LOAD_TABLE];
 		struct inflight *f = &c->table[seq % LOAD_TABLE];
@@ -236,6 +248,14 @@ static void expire(struct load_ctx *c, uint64_t now)
 		if (f->state == S_BUSY && f->seq == seq) {
 			if (now - f->sent_ns < c->o->timeout_ns)
 				return;
+			if (!drained) {
+				for (i = 0; i < LOAD_TABLE / LOAD_BATCH &&
+					    receive_some(c, 0) == LOAD_BATCH;
+				     i++)
+					;
+				drained = true;
+				continue; /* this one again: acked now? */
+			}
 			f->state = S_LOST;
 			c->inflight--;
 			c->st.lost++;

@@ -28,8 +28,9 @@
  * stream by game/stream.h and checked in order: each must answer the
  * oldest request in flight on its connection (seq, type, echoed
  * timestamp, player, token, status). A request unanswered after --timeout is lost
- * and its connection closed (a stream cannot skip it); a connection the
- * server closes loses what it had in flight.
+ * and its connection closed (a stream cannot skip it), once its socket was
+ * read and held no reply to it (see expire()); a connection the server
+ * closes loses what it had in flight.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -547,7 +548,29 @@ static void open_some(struct tl_ctx *c)
 	}
 }
 
-/* Requests older than the timeout: lost, and their connection closed. */
+/* Whether the connection's oldest request, or its handshake step, has
+ * waited the timeout out by c->now. */
+static bool overdue(const struct tl_ctx *c, const struct tl_conn *t)
+{
+	uint32_t i = (uint32_t)(t - c->conns);
+
+	if (t->state != TL_OPEN)
+		return false;
+	if (t->inflight)
+		return c->now - c->q[i * c->o->window + t->head].sent_ns >=
+		       c->o->timeout_ns;
+	return (t->hs == HS_JOIN_SENT || t->hs == HS_ANSWER_SENT) &&
+	       c->now - t->hs_sent >= c->o->timeout_ns;
+}
+
+/* Requests older than the timeout: lost, and their connection closed
+ * (an unanswered handshake step too: counted at the end). Only what is
+ * not in the socket by then: with more connections ready than one
+ * epoll_wait returns (TL_EVENTS), a reply can wait read-ready while the
+ * batches before its event are served, so an overdue connection is read
+ * first, and closed only if it still waits on one older than the timeout.
+ * c->now was taken before that read: a reply it does not find had not
+ * come by c->now either. */
 static void expire(struct tl_ctx *c)
 {
 	uint32_t i;
@@ -555,14 +578,13 @@ static void expire(struct tl_ctx *c)
 	for (i = 0; i < c->o->connections; i++) {
 		struct tl_conn *t = &c->conns[i];
 
-		if (t->state == TL_OPEN && t->inflight &&
-		    c->now - c->q[i * c->o->window + t->head].sent_ns >=
-			    c->o->timeout_ns)
+		if (!overdue(c, t))
+			continue;
+		conn_read(c, t);
+		if (overdue(c, t))
 			conn_kill(c, t);
-		else if (t->state == TL_OPEN &&
-			 (t->hs == HS_JOIN_SENT || t->hs == HS_ANSWER_SENT) &&
-			 c->now - t->hs_sent >= c->o->timeout_ns)
-			conn_kill(c, t); /* unanswered: counted at the end */
+		else if (t->state == TL_OPEN)
+			conn_fill(c, t); /* its window has room again */
 	}
 }
 
