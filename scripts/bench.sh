@@ -76,17 +76,15 @@ trap 'exit 1' INT TERM HUP
 srv() { nsenter --net="/run/netns/$SRV" "$@"; }
 cli() { nsenter --net="/run/netns/$CLI" "$@"; }
 
-# Threaded NAPI for DEV inside NS, its kthreads pinned to CPU, with the
-# POLICY fifo (SCHED_FIFO) or other (SCHED_OTHER). Prints the placement;
+# Threaded NAPI for DEV inside NS, its kthreads pinned to CPU and made
+# SCHED_FIFO at priority PRIO: woken by a frame, a kthread runs at once,
+# before anything of a lower priority on its CPU (one left waiting for its
+# CPU slice, ms, overflows the veth's 256-frame ring). Under overload it
+# always has work and keeps the CPU from everything below it, so the
+# server runs above its NAPI (bench_paths.sh). Prints the placement;
 # returns 1 if there is no NAPI thread to pin.
-#  - fifo: woken by a frame, the kthread runs at once, before anything
-#    else on its CPU (a kthread left waiting for its CPU slice, ms,
-#    overflows the veth's 256-frame ring), but under overload it keeps
-#    the CPU and starves what shares it: the client's, whose work is
-#    counting acks;
-#  - other: it shares the CPU fairly: the server's (bench_paths.sh).
 pin_napi() {
-	local ns=$1 dev=$2 cpu=$3 policy=$4 pids pid
+	local ns=$1 dev=$2 cpu=$3 prio=$4 pids pid
 	ip netns exec "$ns" sh -c "echo 1 > /sys/class/net/$dev/threaded" 2>/dev/null
 	pids=$(pgrep -f "napi/$dev-")
 	[ -n "$pids" ] || pids=$(pgrep -f "napi/$dev")
@@ -94,12 +92,8 @@ pin_napi() {
 	for pid in $pids; do
 		taskset -pc "$cpu" "$pid" >/dev/null 2>&1 ||
 			echo "  placement: could not pin $pid to CPU $cpu"
-		if [ "$policy" = fifo ]; then
-			chrt -f -p 50 "$pid" >/dev/null 2>&1 ||
-				echo "  placement: could not make $pid SCHED_FIFO"
-		else
-			chrt -o -p 0 "$pid" >/dev/null 2>&1
-		fi
+		chrt -f -p "$prio" "$pid" >/dev/null 2>&1 ||
+			echo "  placement: could not make $pid SCHED_FIFO"
 	done
 	echo "  placement: $(for pid in $pids; do printf '%s(pid %s) -> CPU %s %s ' "$(cat /proc/$pid/comm)" "$pid" "$(taskset -pc "$pid" | sed 's/.*: //')" "$(chrt -p "$pid" | sed -n 's/.*policy: *//p')"; done)"
 }

@@ -27,11 +27,15 @@
 # No-drop rate: the highest offered rate of a paced step that was served
 # with at most 0.1% lost and nothing wrong.
 #
-# The NAPI threads: the client's is SCHED_FIFO (the generator must not
-# keep the ack counter from running, or the client drops acks), the
-# server's an ordinary thread sharing its CPU with the server: made
-# SCHED_FIFO, under overload it would take the whole CPU and leave the
-# server nothing (receive livelock; docs/BENCHMARKS.md).
+# Priorities (SCHED_FIFO): on the server's CPU the server (or the echo)
+# at SRV_PRIO above its NAPI kthread at SRV_NAPI_PRIO, above everything
+# else: a frame is taken in at once, and its server runs as soon as it
+# has work, so under overload the frames the server cannot take are
+# dropped at the veth, the cheapest place, instead of the NAPI kthread
+# taking the CPU from the server (receive livelock). On the client's CPU
+# its NAPI kthread at CLI_NAPI_PRIO: the generator must not keep the ack
+# counter from running, or the client, not the server, loses acks.
+SRV_PRIO=20 SRV_NAPI_PRIO=10 CLI_NAPI_PRIO=50
 
 STEP_S=${XG_BENCH_STEP_S:-1}
 RATES=${XG_BENCH_RATES:-25000 50000 100000 150000 200000 250000 300000 400000 500000 600000 800000 1000000 1250000 1500000 2000000}
@@ -74,7 +78,7 @@ paths_setup_net() {
 	xg_veth_pair "$SRV" "$CLI" "$SIF" "$CIF" 1 || return 1
 	srv ethtool -K "$SIF" gro on >/dev/null 2>&1
 	cli ethtool -K "$CIF" gro on >/dev/null 2>&1
-	pin_napi "$CLI" "$CIF" "$CLI_CPU" fifo
+	pin_napi "$CLI" "$CIF" "$CLI_CPU" "$CLI_NAPI_PRIO"
 	pin_srv_napi
 }
 
@@ -89,7 +93,7 @@ pin_srv_napi() {
 		echo "  placement: $SIF NAPI not threaded (softirq)"
 		return 0
 	fi
-	pin_napi "$SRV" "$SIF" "$SRV_CPU" other
+	pin_napi "$SRV" "$SIF" "$SRV_CPU" "$SRV_NAPI_PRIO"
 }
 
 # Start path $1's server; 0 once it serves.
@@ -103,12 +107,12 @@ paths_server() {
 		SPID=$!
 		return 0 ;;
 	echo)
-		taskset -c "$SRV_CPU" nsenter --net="/run/netns/$SRV" \
+		taskset -c "$SRV_CPU" chrt -f "$SRV_PRIO" nsenter --net="/run/netns/$SRV" \
 			"$ECHO_BIN" "$SIF" "$PORT" "$SRV_CPU" >"$log" 2>&1 &
 		SPID=$! ;;
 	*)
 		# shellcheck disable=SC2086
-		taskset -c "$SRV_CPU" nsenter --net="/run/netns/$SRV" \
+		taskset -c "$SRV_CPU" chrt -f "$SRV_PRIO" nsenter --net="/run/netns/$SRV" \
 			"$XDPGAME" attach "$SIF" --port "$PORT" ${PSRV[$p]} --quiet >"$log" 2>&1 &
 		SPID=$! ;;
 	esac
@@ -158,7 +162,7 @@ paths_load() {
 	lp=$!
 	for pin in 1 2 3; do
 		sleep 0.2
-		pin_napi "$CLI" "$CIF" "$CLI_CPU" fifo >/dev/null
+		pin_napi "$CLI" "$CIF" "$CLI_CPU" "$CLI_NAPI_PRIO" >/dev/null
 		pin_srv_napi >/dev/null
 	done
 	wait "$lp"
@@ -179,7 +183,7 @@ paths_blast() {
 	lp=$!
 	for pin in 1 2 3 4 5; do
 		sleep 0.2
-		pin_napi "$CLI" "$CIF" "$CLI_CPU" fifo >/dev/null
+		pin_napi "$CLI" "$CIF" "$CLI_CPU" "$CLI_NAPI_PRIO" >/dev/null
 		pin_srv_napi >/dev/null
 	done
 	wait "$lp"
@@ -262,7 +266,7 @@ us() { [ "$1" = - ] && echo - || awk -v v="$1" 'BEGIN { printf "%.1f", v / 1000 
 
 echo
 echo "== paths: capacity measured with the open-loop generator (load --blast --steps), latency and server CPU with the AF_XDP client (load --xsk)"
-echo "== CPU placement (fixed): server (its workers, or the echo) + server veth NAPI thread (SCHED_OTHER) on CPU $SRV_CPU; client (taskset -c $CLI_CPU) + client veth NAPI thread (SCHED_FIFO) on CPU $CLI_CPU"
+echo "== CPU placement (fixed): server (its threads, or the echo; SCHED_FIFO $SRV_PRIO) + server veth NAPI thread (SCHED_FIFO $SRV_NAPI_PRIO) on CPU $SRV_CPU; client (taskset -c $CLI_CPU) + client veth NAPI thread (SCHED_FIFO $CLI_NAPI_PRIO) on CPU $CLI_CPU"
 echo "== limits: each xdpgame server runs with $BLIMITS (one client address plays 1000 players flat out)"
 echo "== capacity steps: $STEP_S s open loop at each of: $RATES, then unpaced; loss = no ack 200 ms after the step's last send; a step losing > 0.1% (but <= 5%) is tried up to 3 times, the best kept"
 if true; then # always: a stale echo would measure old code
@@ -307,7 +311,7 @@ echo "== cost: server CPU time per million requests at $COST_RATE requests/s (it
 for p in $BPATHS; do
 	[ -n "${ND[$p]:-}" ] || continue
 	printf '%-8s %-38s %8s ms per million%s\n' "$p" "${PDESC[$p]}" "${CPU[$p]}" \
-		"$(case $p in busy*) echo '  (spins: a whole CPU by design)';; esac)"
+		"$(case $p in busy*) echo '  (spins while requests come, where there is a NAPI to poll)';; esac)"
 done
 
 # ratio, or empty when a side was not measured

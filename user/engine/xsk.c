@@ -61,6 +61,11 @@ enum {
 	XSK_BATCH = 64,
 	XSK_IDLE_MS = 100,
 	XSK_BUSY_POLL_US = 20,
+	/* --busy-poll: a worker that received nothing for this long sleeps
+	 * in poll() until the next frame: it spins while requests come, not
+	 * while the game is idle (nor, before its first frame, above the
+	 * NAPI kthread that would bring it one) */
+	XSK_BUSY_IDLE_NS = 1000000,
 	XSK_KICKS = XSK_RING / 32, /* sendto calls per kick at most */
 	/* NET_IP_ALIGN: the kernel puts a frame at a 4-aligned offset in
 	 * the UMEM frame, so 2 more bytes put the IP header (after 14 bytes
@@ -78,6 +83,7 @@ struct xsk_worker {
 	int queue;
 	bool busy_poll;   /* --busy-poll, and the socket can: it spins */
 	bool napi_known;  /* busy polling's NAPI checked (napi_check()) */
+	uint64_t last_rx_ns; /* the last batch received, CLOCK_MONOTONIC */
 	bool zero_copy;
 	void *buf;
 	struct xsk_umem *umem;
@@ -303,6 +309,7 @@ static uint32_t serve_batch(struct xsk_worker *x)
 	if (!n)
 		return 0;
 	t0 = xg_now_ns();
+	x->last_rx_ns = t0;
 	ctx = xg_worker_ctx(x->w, t0);
 	xg_stat_add(&st->rx_packets, n);
 	for (i = 0; i < n; i++) {
@@ -335,7 +342,7 @@ static void idle(struct xsk_worker *x)
 {
 	struct pollfd pfd = { .fd = xsk_socket__fd(x->xsk), .events = POLLIN };
 
-	if (x->busy_poll) {
+	if (x->busy_poll && xg_now_ns() - x->last_rx_ns < XSK_BUSY_IDLE_NS) {
 		/* drives NAPI busy polling on this queue */
 		recvfrom(pfd.fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 		return;

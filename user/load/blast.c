@@ -148,7 +148,7 @@ struct blast_ctx {
 	pthread_t rx_thread;
 	bool rx_running;
 	atomic_bool rx_stop;
-	_Atomic uint64_t acks, malformed, last_ack_ns;
+	_Atomic uint64_t acks, malformed;
 };
 
 /* ---- frames ---- */
@@ -249,9 +249,6 @@ static void *blast_rx(void *arg)
 		n = recvmmsg(c->link.fd, msgs, BLAST_RX_BATCH, MSG_DONTWAIT, NULL);
 		for (i = 0; i < n; i++)
 			check_ack(c, bufs[i], msgs[i].msg_len);
-		if (n > 0)
-			atomic_store_explicit(&c->last_ack_ns, xg_now_ns(),
-					      memory_order_relaxed);
 	}
 	return NULL;
 }
