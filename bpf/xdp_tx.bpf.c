@@ -29,7 +29,7 @@
  *    repetition leaves from another source: IPv4 address forge_base + k
  *    mod N and a port from k; the IPv4 header checksum is computed again
  *    and the UDP checksum left out;
- *  - neither: the frame is sent as user space built it.
+ *  - neither (not used by blast.c): the frame as user space built it.
  *
  * xdp_acks, the receive half, attached to the same interface for the run
  * (a bpf_link: gone with the process): a UDP datagram to ack_port (network
@@ -52,17 +52,17 @@
 
 const volatile __u32 forge_sources = 0; /* 0: no forging */
 const volatile __u32 forge_base = 0;    /* first forged address, host order */
-const volatile __u32 fresh_players = 0; /* 0: frames unchanged */
+const volatile __u32 fresh_players = 0; /* players: 0 in the flood */
 const volatile __u32 first_player = 0;
 const volatile __u32 first_seq = 0;
 const volatile __u16 ack_port = 0;      /* the run's socket, network order */
 const volatile __u32 ack_range = 0;
 
 /* the transmit half's state: one caller (blast.c's thread), so no races */
-__u64 sent = 0;       /* frames sent (fresh mode) */
-__u64 limit = 0;     /* send no more than this (set by user space) */
-__u64 next_ns = 0;    /* paced: the next send time */
-__u64 stop_ns = 0;   /* 0: no stop time */
+__u64 sent = 0;        /* frames sent (fresh mode) */
+__u64 limit = 0;       /* send no more than this many in all */
+__u64 next_ns = 0;     /* paced: the next send time */
+__u64 stop_ns = 0;     /* 0: no stop time */
 __u64 interval_ns = 0; /* 0: as fast as the kernel sends */
 
 struct {
