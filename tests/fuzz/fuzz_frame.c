@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	ctl = data[0];
 	memcpy(umem, data + 1, size - 1);
-	end = umem + size - 1;
+	end = umem + (size - 1); /* umem + size may point past the end + 1 */
 	now += 1000000; /* 1 ms a frame */
 	xg_session_open(sessions, PLAYER4, &peer4, now, &tok4);
 	xg_session_open(sessions, PLAYER6, &peer6, now, &tok6);
