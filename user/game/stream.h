@@ -13,7 +13,7 @@
  * never be resynchronised on a stream: the caller closes the connection.
  *
  * Used by the TCP engine (engine/tcp.c) for requests and by the TCP load
- * generator (load/tcp.c) for acks.
+ * generator (load/tcp_run.c) for acks.
  */
 #ifndef XDPGAME_GAME_STREAM_H
 #define XDPGAME_GAME_STREAM_H

@@ -50,7 +50,7 @@ void xg_handshake_json(xg_json *report, const struct xg_handshake_result *r);
 /* One player's ANSWER to its CHALLENGE's cookie at buf (XG_MAX_MSG_SIZE
  * bytes), with a connect token signed with backend (NULL: none) naming
  * the server srv:srv_port (xg_handshake_server_addr); its size. For
- * clients that run the handshake themselves (load/tcp.c, over a stream). */
+ * clients that run the handshake themselves (load/tcp_run.c, over a stream). */
 uint32_t xg_handshake_answer(void *buf, const struct xg_sipkey *backend,
 			     uint32_t player, uint32_t seq, uint64_t now,
 			     const struct xg_cookie *cookie,

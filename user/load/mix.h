@@ -60,7 +60,7 @@ uint64_t xg_mix_rand(struct xg_mix *m);
 uint32_t xg_mix_request(const struct xg_mix *m, void *buf, enum xg_kind k,
 			uint32_t seq, uint64_t now, uint64_t r);
 /* The same for the player of index i, whatever seq is (a client that keeps
- * each player on its own connection: load/tcp.c). */
+ * each player on its own connection: load/tcp_run.c). */
 uint32_t xg_mix_request_as(const struct xg_mix *m, void *buf, enum xg_kind k,
 			   uint32_t i, uint32_t seq, uint64_t now, uint64_t r);
 
