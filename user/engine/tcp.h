@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The TCP engine's public part (engine/tcp.c; its operations are
- * xg_engine_tcp in engine.h): why it closes a connection, and how many
- * players one connection may hold.
+ * The TCP engine's public part (engine/tcp.c and tcp_conn.c, which share
+ * tcp_internal.h; its operations are xg_engine_tcp in engine.h): why it
+ * closes a connection, and how many players one connection may hold.
  */
 #ifndef XDPGAME_ENGINE_TCP_H
 #define XDPGAME_ENGINE_TCP_H
