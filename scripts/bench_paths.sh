@@ -27,12 +27,15 @@
 # No-drop rate: the highest offered rate of a paced step that was served
 # with at most 0.1% lost and nothing wrong.
 #
-# Priorities (SCHED_FIFO): on the server's CPU the server (or the echo)
-# at SRV_PRIO above its NAPI kthread at SRV_NAPI_PRIO, above everything
-# else: a frame is taken in at once, and its server runs as soon as it
-# has work, so under overload the frames the server cannot take are
-# dropped at the veth, the cheapest place, instead of the NAPI kthread
-# taking the CPU from the server (receive livelock). On the client's CPU
+# Priorities (SCHED_FIFO): on the server's CPU the server's workers (its
+# xg-* threads; the echo, a single thread) at SRV_PRIO above its NAPI
+# kthread at SRV_NAPI_PRIO, above everything else: a frame is taken in
+# at once, and its worker runs as soon as it has work, so under overload
+# the frames the server cannot take are dropped at the veth, the cheapest
+# place, instead of the NAPI kthread taking the CPU from the server
+# (receive livelock). The server's other threads (stats, sessions'
+# timeouts) stay SCHED_OTHER: above the NAPI kthread, a millisecond of
+# their work overflowed the veth ring. On the client's CPU
 # its NAPI kthread at CLI_NAPI_PRIO: the generator must not keep the ack
 # counter from running, or the client, not the server, loses acks.
 SRV_PRIO=20 SRV_NAPI_PRIO=10 CLI_NAPI_PRIO=50
@@ -112,7 +115,7 @@ paths_server() {
 		SPID=$! ;;
 	*)
 		# shellcheck disable=SC2086
-		taskset -c "$SRV_CPU" chrt -f "$SRV_PRIO" nsenter --net="/run/netns/$SRV" \
+		taskset -c "$SRV_CPU" nsenter --net="/run/netns/$SRV" \
 			"$XDPGAME" attach "$SIF" --port "$PORT" ${PSRV[$p]} --quiet >"$log" 2>&1 &
 		SPID=$! ;;
 	esac
@@ -121,9 +124,24 @@ paths_server() {
 		kill -0 "$SPID" 2>/dev/null || break
 		sleep 0.1
 	done
-	grep -q "serving" "$log" && return 0
+	if grep -q "serving" "$log"; then
+		srv_workers_prio
+		return 0
+	fi
 	echo "  ($p) the server did not start: $(tr '\n' ' ' <"$log" | cut -c1-300)"
 	return 1
+}
+
+# The xdpgame server's workers (threads named xg-*) SCHED_FIFO SRV_PRIO.
+srv_workers_prio() {
+	local t n=0
+	for t in /proc/"$SPID"/task/*; do
+		case $(cat "$t/comm" 2>/dev/null) in
+		xg-*) chrt -f -p "$SRV_PRIO" "${t##*/}" >/dev/null 2>&1 && n=$((n + 1)) ;;
+		esac
+	done
+	[ "$BP" = swap ] || [ "$BP" = echo ] || [ $n -gt 0 ] ||
+		echo "  ($BP) placement: no xg-* worker thread made SCHED_FIFO"
 }
 
 paths_stop_server() {
@@ -266,7 +284,7 @@ us() { [ "$1" = - ] && echo - || awk -v v="$1" 'BEGIN { printf "%.1f", v / 1000 
 
 echo
 echo "== paths: capacity measured with the open-loop generator (load --blast --steps), latency and server CPU with the AF_XDP client (load --xsk)"
-echo "== CPU placement (fixed): server (its threads, or the echo; SCHED_FIFO $SRV_PRIO) + server veth NAPI thread (SCHED_FIFO $SRV_NAPI_PRIO) on CPU $SRV_CPU; client (taskset -c $CLI_CPU) + client veth NAPI thread (SCHED_FIFO $CLI_NAPI_PRIO) on CPU $CLI_CPU"
+echo "== CPU placement (fixed): server (its xg-* workers, or the echo: SCHED_FIFO $SRV_PRIO) + server veth NAPI thread (SCHED_FIFO $SRV_NAPI_PRIO) on CPU $SRV_CPU; client (taskset -c $CLI_CPU) + client veth NAPI thread (SCHED_FIFO $CLI_NAPI_PRIO) on CPU $CLI_CPU"
 echo "== limits: each xdpgame server runs with $BLIMITS (one client address plays 1000 players flat out)"
 echo "== capacity steps: $STEP_S s open loop at each of: $RATES, then unpaced; loss = no ack 200 ms after the step's last send; a step losing > 0.1% (but <= 5%) is tried up to 3 times, the best kept"
 if true; then # always: a stale echo would measure old code

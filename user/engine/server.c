@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Server workers: slots, CPU placement, thread start and pinning. */
+/* Server workers: slots, CPU placement, thread start (named) and pinning. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,13 +51,22 @@ void xg_server_drop_workers(struct xg_server *srv, int first)
 	}
 }
 
+/* A worker thread is named for top -H, ps -T and chrt: xg-xsk-N,
+ * xg-sock-N or xg-tcp-N (N its worker id; 15 characters at most). */
 int xg_worker_start(struct xg_worker *w, void *(*fn)(void *))
 {
+	static const char *const kind[XG_NPATHS] = {
+		[XG_PATH_SOCKET] = "sock", [XG_PATH_XSK] = "xsk",
+		[XG_PATH_TCP] = "tcp"
+	};
+	char name[16];
 	int err = pthread_create(&w->thread, NULL, fn, w);
 
 	if (err)
 		return -err;
 	w->started = true;
+	snprintf(name, sizeof(name), "xg-%s-%d", kind[w->path], w->id);
+	pthread_setname_np(w->thread, name); /* a name only: errors ignored */
 	return 0;
 }
 
