@@ -3,7 +3,8 @@
 # client's veth, against an AF_XDP server (`attach --mode native`):
 #  - closed loop (--window 32): every request acked right (exit 0, acked ==
 #    sent, wrong 0, lost 0), the report says path "xsk", with RTTs;
-#  - ping-pong (--window 1) and busy polling (--busy-poll) likewise;
+#  - ping-pong (--window 1) and busy polling (--busy-poll) likewise (on
+#    a veth the client finds no NAPI to poll, says so and sleeps);
 #  - paced open loop (--window 0 --rate R): every request acked at a low
 #    rate, and never offered faster than R (pacing, not a speed target);
 #  - the client's XDP program goes away with it; an interface that already
@@ -53,6 +54,9 @@ check "ping-pong (--window 1): 2000 requests acked right" all_acked pingpong 200
 
 run busy --count 5000 --window 16 --busy-poll
 check "--busy-poll: 5000 requests acked right" all_acked busy 5000
+# veth gives AF_XDP sockets in copy mode no NAPI id (Linux 6.18)
+check "  ... and says there is no NAPI to poll on a veth, sleeping instead" \
+	grep -q "busy-poll has nothing to poll.*sleeping in poll()" "$XG_TMP/busy.err"
 
 run paced --count 4000 --window 0 --rate 4000
 check "open loop at --rate 4000: every request acked" all_acked paced 4000

@@ -109,6 +109,7 @@ static void load_usage(FILE *f)
 		"                      client far cheaper than a kernel socket;\n"
 		"                      --window 0 is an open loop (pace it with --rate)\n"
 		"      --busy-poll     with --xsk: busy-poll the socket instead of sleeping\n"
+		"                      (where the driver gives it a NAPI id; not veth)\n"
 		"      --no-join       skip the handshake (token 0): only for a bare\n"
 		"                      reflector such as the bench's XDP_TX swap\n"
 		"      --forge-sources N  with --blast: a flood from N forged source\n"

@@ -82,6 +82,14 @@ int xg_pin_thread(int cpu)
 	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
+bool xg_sock_has_napi(int fd)
+{
+	unsigned int id = 0;
+	socklen_t len = sizeof(id);
+
+	return !getsockopt(fd, SOL_SOCKET, SO_INCOMING_NAPI_ID, &id, &len) && id;
+}
+
 int xg_online_cpus(int *cpus, int max)
 {
 	cpu_set_t set;

@@ -42,6 +42,11 @@ int xg_parse_rate(const char *s, uint32_t *rate, uint32_t *burst);
 int xg_parse_port(const char *s, uint16_t *port);
 /* Pin the calling thread to one CPU; 0 or negative errno. */
 int xg_pin_thread(int cpu);
+/* Whether busy polling has a NAPI to poll for socket fd: the NAPI id the
+ * kernel marked it with when frames came (SO_INCOMING_NAPI_ID); false
+ * for none (a driver without NAPI ids for it: veth's AF_XDP sockets in
+ * copy mode) or if it cannot tell. Ask after frames came. */
+bool xg_sock_has_napi(int fd);
 /* Online CPUs as a list; count. */
 int xg_online_cpus(int *cpus, int max);
 /* Number of CPUs this process may run on (at least 1). */

@@ -285,12 +285,8 @@ static void send_replies(struct xsk_worker *x, uint32_t n)
  * Checked once, after the first batch. */
 static void napi_check(struct xsk_worker *x)
 {
-	unsigned int id = 0;
-	socklen_t len = sizeof(id);
-
 	x->napi_known = true;
-	if (getsockopt(xsk_socket__fd(x->xsk), SOL_SOCKET, SO_INCOMING_NAPI_ID,
-		       &id, &len) || id)
+	if (xg_sock_has_napi(xsk_socket__fd(x->xsk)))
 		return;
 	pr_warn("warning: %s queue %d: --busy-poll has nothing to poll: the driver gave the AF_XDP socket no NAPI id (%s mode); the worker sleeps in poll() instead of spinning\n",
 		x->w->srv->cfg.ifname, x->queue,

@@ -33,7 +33,9 @@
  * and at receive. A request unanswered after --timeout is lost; when the
  * in-flight table wraps (open loop at a high rate) the request that held
  * the slot is lost too. Idle, it sleeps in poll() on the socket, or with
- * --busy-poll spins on recvfrom(), which busy-polls the queue's NAPI.
+ * --busy-poll spins on recvfrom(), which busy-polls the queue's NAPI
+ * (where there is one: after the first acks it checks, as the server's
+ * worker does, and sleeps if the socket got no NAPI id).
  * UMEM: XC_FRAMES frames, the first half for RX (the fill ring), the
  * second for TX.
  */
@@ -106,6 +108,8 @@ struct xc_ctx {
 	struct xsk_ring_cons cq, rx;
 	struct xsk_socket *xsk;
 	bool zero_copy;
+	bool busy;                  /* --busy-poll, and there is a NAPI */
+	bool napi_known;            /* checked after the first acks */
 	uint64_t *tx_free;          /* free TX frame addresses */
 	uint32_t ntx_free;
 	unsigned char hdr[XC_HDRS]; /* Ethernet/IPv4/UDP template */
@@ -227,7 +231,8 @@ static int xc_open_xsk(struct xc_ctx *c)
 			strerror(-err));
 		return err;
 	}
-	if (c->o->busy_poll)
+	c->busy = c->o->busy_poll;
+	if (c->busy)
 		xc_busy_poll(c);
 	/* RX frames: the first half, all in the fill ring */
 	if (xsk_ring_prod__reserve(&c->fq, nrx, &idx) != nrx)
@@ -476,6 +481,15 @@ static uint32_t xc_receive(struct xc_ctx *c)
 		xsk_ring_prod__submit(&c->fq, n);
 	}
 	xsk_ring_cons__release(&c->rx, n);
+	if (c->busy && !c->napi_known) {
+		/* as the server's worker (engine/xsk.c): no NAPI to poll
+		 * (veth), no spinning */
+		c->napi_known = true;
+		c->busy = xg_sock_has_napi(xsk_socket__fd(c->xsk));
+		if (!c->busy)
+			pr_warn("warning: load --xsk: --busy-poll has nothing to poll on %s: the driver gave the AF_XDP socket no NAPI id; sleeping in poll() instead\n",
+				c->o->xsk);
+	}
 	return n;
 }
 
@@ -506,7 +520,7 @@ static void xc_idle(struct xc_ctx *c, uint64_t now, bool done)
 	struct pollfd pfd = { .fd = xsk_socket__fd(c->xsk), .events = POLLIN };
 	struct timespec ts = { 0, 1000000 }; /* 1 ms: notice timeouts */
 
-	if (c->o->busy_poll) {
+	if (c->busy) {
 		recvfrom(pfd.fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 		return;
 	}
