@@ -17,9 +17,9 @@
 #     (paced in the kernel), then one unpaced step (the generator's
 #     maximum); a step that lost more than 0.1% (no more than 5%) is
 #     tried up to twice more and its best try kept (a host stall spoils
-#     one try, an overloaded server every one); a first, unmeasured step at the
-#     lowest rate gives the NAPI threads the attach made time to be
-#     pinned;
+#     one try, an overloaded server every one); a first, unmeasured step
+#     at the lowest rate gives the NAPI threads the attach made time to
+#     be pinned;
 #  2. cost: the server's CPU time (its threads' and its NAPI thread's
 #     schedstat run time) during a step at XG_BENCH_COST_RATE;
 #  3. latency: ping-pong (--window 1, XG_BENCH_PINGPONG requests), then an
@@ -35,9 +35,9 @@
 # place, instead of the NAPI kthread taking the CPU from the server
 # (receive livelock). The server's other threads (stats, sessions'
 # timeouts) stay SCHED_OTHER: above the NAPI kthread, a millisecond of
-# their work overflowed the veth ring. On the client's CPU
-# its NAPI kthread at CLI_NAPI_PRIO: the generator must not keep the ack
-# counter from running, or the client, not the server, loses acks.
+# their work overflowed the veth ring. On the client's CPU its NAPI
+# kthread at CLI_NAPI_PRIO: the generator must not keep the ack counter
+# from running, or the client, not the server, loses acks.
 SRV_PRIO=20 SRV_NAPI_PRIO=10 CLI_NAPI_PRIO=50
 
 STEP_S=${XG_BENCH_STEP_S:-1}
