@@ -44,6 +44,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include <xdpgame/parsing.h>
 #include <xdpgame/proto.h>
 
 /* frames a paced run may send back to back to catch up: far below a
@@ -131,10 +132,8 @@ static __always_inline int forge(struct xdp_md *ctx)
 	void *data_end, *data;
 	struct iphdr *ip;
 	struct udphdr *udp;
-	__u32 key = 0, sum = 0;
-	__u16 *w;
+	__u32 key = 0;
 	__u64 *n, k;
-	int i;
 
 	n = bpf_map_lookup_elem(&forge_count, &key);
 	if (!n || restore(ctx))
@@ -145,18 +144,13 @@ static __always_inline int forge(struct xdp_md *ctx)
 	udp = (void *)(ip + 1);
 	if ((void *)(udp + 1) > data_end)
 		return XDP_DROP;
-	w = (__u16 *)ip;
 	k = (*n)++;
 	ip->saddr = bpf_htonl(forge_base + (__u32)(k % forge_sources));
 	udp->source = bpf_htons((__u16)(1024 + (k / forge_sources) % 60000));
 	udp->check = 0;
 	ip->check = 0;
-#pragma unroll
-	for (i = 0; i < 10; i++)
-		sum += w[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->check = (__u16)~sum;
+	ip->check = xg_csum_fold(xg_csum_add(0, (const __u16 *)ip,
+					     sizeof(*ip) / 2));
 	return XDP_TX;
 }
 
@@ -214,20 +208,16 @@ int xdp_acks(struct xdp_md *ctx)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	void *data = (void *)(long)ctx->data;
-	struct ethhdr *eth = data;
-	struct iphdr *ip = (void *)(eth + 1);
-	struct udphdr *udp;
+	struct xg_frame f;
 	struct xg_hdr *h;
 	__u32 key, req;
 	__u64 *n;
 
-	if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(0x0800) ||
-	    ip->protocol != IPPROTO_UDP || ip->ihl < 5 ||
-	    (ip->frag_off & bpf_htons(0x3fff)))
+	/* the walk the server's program uses (include/xdpgame/parsing.h) */
+	if (xg_frame_walk(data, data_end, 0, &f) != XG_FRAME_UDP)
 		return XDP_PASS;
-	udp = (void *)ip + ip->ihl * 4;
-	h = (void *)(udp + 1);
-	if ((void *)(h + 1) > data_end || udp->dest != ack_port ||
+	h = f.payload;
+	if ((void *)(h + 1) > data_end || f.udph->dest != ack_port ||
 	    xg_le16(h->magic) != XG_MAGIC || !(h->type & XG_MSG_ACK))
 		return XDP_PASS;
 	req = h->type & ~XG_MSG_ACK;
