@@ -44,6 +44,25 @@ xg_stall() {
 	return 1
 }
 
+# bg_load NAME ARGS...: `xdpgame load ARGS --json` in the client's
+# namespace, in the background, into NAME.json and NAME.err; its pid in LC
+# (nsenter, not xg_cli: LC must be the client itself, not a subshell).
+# end_load NAME: wait for it; its exit status in RC, its last errors shown
+# when it failed.
+bg_load() {
+	local name=$1
+	shift
+	nsenter --net="/run/netns/$XG_NS_CLI" "$XDPGAME" load "$@" --json \
+		>"$XG_TMP/$name.json" 2>"$XG_TMP/$name.err" &
+	LC=$!
+	XG_PIDS+=("$LC")
+}
+end_load() {
+	wait "$LC"
+	RC=$?
+	[ "$RC" = 0 ] || tail -3 "$XG_TMP/$1.err" | sed 's/^/    | /'
+}
+
 xg_bg srv "$XDPGAME" attach "$XG_SIF" --mode sockets --port $P --tcp-port $T \
 	--workers 2 --tcp-idle 2 --tcp-max 20000 --json \
 	--handshake-rate 0 --handshake-total 0 --session-rate 0
@@ -84,18 +103,12 @@ check "a sender of one byte at a time holds no worker; idle timeout closes it" \
 # at the restart 3000 connections are ready, more than one epoll batch
 # (1024). Each must be read before its request is declared lost: none is.
 # (The stop stays under the server's --tcp-idle 2.)
-# (nsenter, not xg_cli: $! must be the client itself, not a subshell)
-nsenter --net="/run/netns/$XG_NS_CLI" "$XDPGAME" load --tcp "$XG_SIP4:$T" \
-	--connections 3000 --window 1 --timeout 700 --duration 6 --first-player 20000 --json \
-	>"$XG_TMP/stall.json" 2>"$XG_TMP/stall.err" &
-lc=$!
-XG_PIDS+=($lc)
-xg_stall $lc "$XG_TMP/stall.err" 3000 1.5
+bg_load stall --tcp "$XG_SIP4:$T" --connections 3000 --window 1 --timeout 700 \
+	--duration 6 --first-player 20000
+xg_stall "$LC" "$XG_TMP/stall.err" 3000 1.5
 check "the load client stopped 1.5 s while 3000 connections wait on a reply" test $? = 0
-wait $lc
-rc=$?
-[ $rc = 0 ] || tail -3 "$XG_TMP/stall.err" | sed 's/^/    | /'
-check "  ... none lost: replies already in the socket are read before a timeout counts (exit $rc)" \
+end_load stall
+check "  ... none lost: replies already in the socket are read before a timeout counts (exit $RC)" \
 	test "$(json_eval "$XG_TMP/stall.json" 'd["lost"] == 0 and d["wrong"] == 0 and d["closed"] == 0 and d["errors"] == 0 and d["acked"] == d["sent"] and d["opened"] == 3000')" = true
 
 # The server's side of it: a connection whose requests wait in the kernel
@@ -108,17 +121,11 @@ xg_bg idl "$XDPGAME" attach "$XG_SIF" --mode sockets --port $((P + 2)) \
 	--tcp-port $((T + 2)) --workers 1 --tcp-idle 1 --json \
 	--handshake-rate 0 --handshake-total 0 --session-rate 0
 xg_wait_log idl "serving $XG_SIF" || fail "idle-test server started"
-nsenter --net="/run/netns/$XG_NS_CLI" "$XDPGAME" load \
-	--tcp "$XG_SIP4:$((T + 2))" --connections 2000 --window 1 --duration 6 --json \
-	>"$XG_TMP/sstall.json" 2>"$XG_TMP/sstall.err" &
-lc=$!
-XG_PIDS+=($lc)
+bg_load sstall --tcp "$XG_SIP4:$((T + 2))" --connections 2000 --window 1 --duration 6
 xg_stall "$(xg_pid idl)" "$XG_TMP/sstall.err" 2000 2
 check "the server stopped 2 s, twice its --tcp-idle, while 2000 connections wait on it" test $? = 0
-wait $lc
-rc=$?
-[ $rc = 0 ] || tail -3 "$XG_TMP/sstall.err" | sed 's/^/    | /'
-check "  ... none closed, none lost: requests already in the kernel are read before idleness counts (exit $rc)" \
+end_load sstall
+check "  ... none closed, none lost: requests already in the kernel are read before idleness counts (exit $RC)" \
 	test "$(json_eval "$XG_TMP/sstall.json" 'd["lost"] == 0 and d["wrong"] == 0 and d["closed"] == 0 and d["errors"] == 0 and d["acked"] == d["sent"] and d["opened"] == 2000')" = true
 pid=$(xg_pid idl)
 kill -TERM "$pid"
@@ -129,17 +136,11 @@ check "  ... the server closed none idle" \
 # The same over UDP (load/loop.c): the client, 128 requests in flight, is
 # stopped for 1.5 s, three times its --timeout; their acks wait in its
 # socket, more than one read takes (64). None is lost, none late.
-nsenter --net="/run/netns/$XG_NS_CLI" "$XDPGAME" load "$XG_SIP4:$P" \
-	--window 128 --timeout 500 --duration 5 --first-player 30000 --json \
-	>"$XG_TMP/ustall.json" 2>"$XG_TMP/ustall.err" &
-lc=$!
-XG_PIDS+=($lc)
-xg_stall $lc "$XG_TMP/ustall.err" 0 1.5
+bg_load ustall "$XG_SIP4:$P" --window 128 --timeout 500 --duration 5 --first-player 30000
+xg_stall "$LC" "$XG_TMP/ustall.err" 0 1.5
 check "the UDP load client stopped 1.5 s with 128 requests in flight" test $? = 0
-wait $lc
-rc=$?
-[ $rc = 0 ] || tail -3 "$XG_TMP/ustall.err" | sed 's/^/    | /'
-check "  ... none lost, none late: acks already in the socket are read before a timeout counts (exit $rc)" \
+end_load ustall
+check "  ... none lost, none late: acks already in the socket are read before a timeout counts (exit $RC)" \
 	test "$(json_eval "$XG_TMP/ustall.json" 'd["lost"] == 0 and d["late"] == 0 and d["wrong"] == 0 and d["errors"] == 0 and d["acked"] == d["sent"]')" = true
 
 # --tcp-max: a second server on other ports admits 5 connections (each
