@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the files of user/xdp share and nobody else sees: the attached
- * instance, pin paths and locks (pins.c), and the XDP programs on an
- * interface (iface.c). The public API is xdp/loader.h.
+ * instance, pin paths and locks (pins.c), loading, filling and pinning the
+ * program (prog.c), and the XDP programs on an interface (iface.c). The
+ * public API is xdp/loader.h.
  */
 #ifndef XDPGAME_XDP_INTERNAL_H
 #define XDPGAME_XDP_INTERNAL_H
@@ -100,6 +101,22 @@ static inline __u32 mode_flag_of(enum xg_xdp_mode m)
 
 /* The program pinned as "prog" (a reload replaces it): fd or -errno. */
 int pins_prog_fd(const char *key);
+
+/* ---- prog.c ---- */
+
+/* Each returns 0 or a negative errno. */
+/* Open the skeleton, set its rodata from o, load it into x->skel (NULL
+ * again if that fails). */
+int prog_load(struct xg_xdp *x, const struct xg_xdp_opts *o);
+/* The game ports, the config (with the interface's MAC) and the addresses. */
+int prog_fill_maps(struct xg_xdp *x, const struct xg_xdp_opts *o);
+/* The `info` map: pid, mode, ports, options, program id, attach time. */
+int prog_write_info(struct xg_xdp *x, const struct xg_xdp_opts *o);
+/* Pin every map of the program under its own name, and the program. */
+int prog_pin_all(struct xg_xdp *x);
+/* Record the program now on the link: re-pin it as "prog" and put its id
+ * in `info`. */
+int prog_record(struct xg_xdp *x);
 
 /* ---- iface.c ---- */
 
