@@ -7,7 +7,7 @@
  * ack in place (xg_make_reply, xg_frame_reply: addresses swapped, lengths
  * and checksums fixed, the same code the XDP_TX swap uses) and sent back.
  * No validation, no sessions, no world: the limit the AF_XDP server is
- * measured against. The loop is the server's (user/engine/xsk.c): a batch
+ * measured against. The loop is the server's (user/engine/xsk_loop.c): a batch
  * from RX, the replies on TX (as many as fit), kicks until the kernel took
  * them, completions back to the fill ring.
  *

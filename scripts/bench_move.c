@@ -38,8 +38,8 @@
 enum {
 	HDRS = 14 + 20 + 8,
 	SLOT = 512,              /* a UMEM frame, smaller: N of them */
-	OFF = 256 + 6,           /* XDP_PACKET_HEADROOM + xsk.c's headroom */
-	BATCH = 64,              /* xsk.c's XSK_BATCH */
+	OFF = 256 + 6,           /* XDP_PACKET_HEADROOM + xsk_internal.h's headroom */
+	BATCH = 64,              /* xsk_internal.h's XSK_BATCH */
 	PLAYERS = 500,
 };
 

@@ -11,7 +11,7 @@
  * carries its token. The frame goes through the program with
  * bpf_prog_test_run_opts, which must say XDP_TX and move the xdp_tx counter
  * by exactly this one frame. The same input frame then goes the user-space
- * way, as engine/xsk.c takes it: xg_frame_walk(), xg_frame_check(), the
+ * way, as engine/xsk_loop.c takes it: xg_frame_walk(), xg_frame_check(), the
  * peer from the frame, xg_handle() in place at the payload (the same
  * session, its own stats), xg_frame_reply(). Both outputs must have the
  * same length and the same bytes. Then the reply is checked on its own,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target: a whole frame the way the AF_XDP worker takes it
- * (user/engine/xsk.c): into a 4-byte aligned UMEM-like buffer,
+ * (user/engine/xsk_loop.c): into a 4-byte aligned UMEM-like buffer,
  * xg_frame_walk(), xg_frame_check() (and the UDP checksum, which the XDP
  * program runs), the peer from the frame, xg_handle() in place with a
  * world and two live sessions, and xg_frame_reply() on what it returns.

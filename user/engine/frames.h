@@ -51,7 +51,7 @@ void xg_frame_peer(const struct xg_frame *f, struct xg_peer *p);
  * only datagrams it validated), and xg_frame_reply() turning the frame
  * round. 'room': the bytes from pkt to the end of its UMEM frame. Returns
  * the reply frame's length, or 0 for none (counted: c->stats). The AF_XDP
- * worker (xsk.c) calls it per frame and scripts/bench_move.c measures it.
+ * worker (xsk_loop.c) calls it per frame and scripts/bench_move.c measures it.
  */
 uint32_t xg_serve_frame(struct xg_handler_ctx *c, void *pkt, uint32_t len,
 			uint32_t room);

@@ -260,7 +260,7 @@ static uint32_t xc_receive(struct xc_ctx *c)
 	}
 	xsk_ring_cons__release(&c->rx, n);
 	if (c->busy && !c->napi_known) {
-		/* as the server's worker (engine/xsk.c): no NAPI to poll
+		/* as the server's worker (engine/xsk_loop.c): no NAPI to poll
 		 * (veth), no spinning */
 		c->napi_known = true;
 		c->busy = xg_sock_has_napi(xsk_socket__fd(c->xsk));

@@ -38,8 +38,8 @@
  * interface, and what to do, through pr_warn. Root (CAP_SYS_ADMIN, CAP_BPF,
  * CAP_NET_ADMIN, CAP_PERFMON) is needed.
  *
- * The code, in user/xdp: attach.c (load, fill, pin, attach, detach,
- * destroy), pins.c (bpffs, pin paths, locks, info), iface.c (the programs on
+ * The code, in user/xdp: prog.c (load, fill the maps, pin; the mode
+ * names), attach.c (attach, detach, replace, destroy), pins.c (bpffs, pin paths, locks, info), iface.c (the programs on
  * an interface; xg_xdp_cleanup), read.c (the readers behind `stats` and
  * `status`); internal.h is what they share.
  */
